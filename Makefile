@@ -1,0 +1,43 @@
+# Two entry points for a fresh machine:
+#   make demo   — create .venv, install, run the end-to-end demo on embedded defaults (SQLite, bundled data)
+#   make test   — create .venv, install (with dev extras), run ruff, mypy and the test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+UV     := $(BIN)/uv
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+DEMO_OUT ?= demo-output
+
+.PHONY: venv demo test lint typecheck pytest docs bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade uv
+	$(UV) pip install --quiet --python $(BIN)/python -e ".[dev,docs]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: venv
+	IMMUNOBALANCE_DATA_DIR=$${IMMUNOBALANCE_DATA_DIR:-$(CURDIR)/$(DEMO_OUT)/data} $(BIN)/python scripts/demo.py --out $(DEMO_OUT)
+
+lint: venv
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
+
+typecheck: venv
+	$(BIN)/mypy
+
+pytest: venv
+	$(BIN)/python -m pytest -n auto --dist loadgroup $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+docs: venv
+	$(BIN)/mkdocs build --strict
+
+bench: venv
+	$(BIN)/python benchmarks/solver.py --json
+
+clean:
+	rm -rf $(VENV) $(DEMO_OUT) site .pytest_cache .mypy_cache .ruff_cache

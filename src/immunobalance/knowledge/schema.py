@@ -1,0 +1,382 @@
+"""Typed records of the knowledge base.
+
+Every number carries its source: numeric facts are :class:`Sourced` values (value, unit, source),
+and every record lists ``sources``. The loader validates the bundled YAML against these models at
+import of the knowledge base, so a curation mistake fails loudly in the schema test, not deep in a
+simulation.
+
+The vocabularies below are the contract between the knowledge base and the engine:
+
+* :data:`ModelProcess` names the processes of the immune-balance model an agent can act on;
+* :data:`Mechanism` names *how* an agent acts (neutralise, block, deplete, ...);
+* :data:`Pathway` names the immune pathways whose weights define a disease.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "Action",
+    "Agent",
+    "AgentApproval",
+    "Biomarker",
+    "Disease",
+    "DiseaseSubtype",
+    "Dosing",
+    "Interaction",
+    "LabelNote",
+    "Mechanism",
+    "ModelProcess",
+    "PK",
+    "Pathway",
+    "PathwayWeight",
+    "Population",
+    "PopulationBaseline",
+    "Sourced",
+    "UnitAlternative",
+]
+
+ModelProcess = Literal[
+    "tnf",  # TNF-α signalling (TNF neutralisation / receptor)
+    "il6",  # IL-6 / IL-6R signalling
+    "il1",  # IL-1 signalling
+    "il17",  # IL-17A (and F) signalling
+    "il12",  # IL-12 (p35/p40) → Th1 differentiation
+    "il23",  # IL-23 (p19/p40) → Th17 maintenance
+    "ifn_i",  # type I interferon / IFNAR
+    "il2",  # IL-2 signalling (Treg survival, effector expansion)
+    "baff",  # BAFF/BLyS → B-cell survival
+    "costimulation",  # CD80/86–CD28 co-stimulation of T cells
+    "b_cells",  # B-cell pool (CD20/CD19 depletion)
+    "plasma_cells",  # plasma cells (CD38/BCMA, CAR-T partly)
+    "t_cells",  # T-cell pool (CD52 depletion, anti-CD3 modulation)
+    "trafficking_cns",  # α4β1 integrin: lymphocyte entry into CNS
+    "trafficking_gut",  # α4β7 integrin: lymphocyte homing to gut
+    "treg",  # regulatory T-cell pool (expansion / infusion)
+    "pd1",  # PD-1 checkpoint (agonism restores tolerance, inhibition breaks it)
+    "ctla4",  # CTLA-4 checkpoint (inhibition breaks tolerance)
+    "jak1",  # JAK1 kinase (IL-6, IFN, IL-2/γc family)
+    "jak2",  # JAK2 kinase (IL-6, IL-12/23, GM-CSF, EPO)
+    "jak3",  # JAK3 kinase (γc cytokines: IL-2, IL-7, IL-15, IL-21)
+    "tyk2",  # TYK2 kinase (IL-12, IL-23, type I IFN)
+    "pde4",  # PDE4 → cAMP: lower TNF, IL-23, IL-17; higher IL-10
+    "syk",  # SYK: BCR and Fc-receptor signalling
+    "calcineurin",  # calcineurin/NFAT: T-cell activation, IL-2 transcription; podocyte stability
+    "lymphocyte_proliferation",  # antimetabolites / alkylators: proliferating lymphocytes
+    "innate_inflammation",  # glucocorticoid / aminosalicylate broad anti-inflammatory action
+    "ifn_beta",  # interferon-β immunomodulation in MS
+    "antigen_specific_tolerance",  # glatiramer acetate, antigen-specific approaches
+]
+
+Mechanism = Literal[
+    "neutralise_cytokine",
+    "block_receptor",
+    "deplete_cells",
+    "block_trafficking",
+    "block_costimulation",
+    "inhibit_kinase",
+    "inhibit_pde4",
+    "inhibit_calcineurin",
+    "expand_treg",
+    "infuse_treg",
+    "modulate_cd3",
+    "checkpoint_agonism",
+    "checkpoint_inhibition",
+    "inhibit_proliferation",
+    "broad_anti_inflammatory",
+    "immunomodulation",
+    "cytokine_agonist",
+]
+
+Pathway = Literal[
+    "tnf",
+    "il6",
+    "il1",
+    "il17",
+    "il12",
+    "il23",
+    "ifn_i",
+    "b_cell",
+    "autoantibody",
+    "t_cell_costimulation",
+    "th1",
+    "th17",
+    "treg_deficit",
+    "cns_trafficking",
+    "gut_trafficking",
+    "innate",
+]
+
+DiseaseKey = Literal[
+    "rheumatoid_arthritis",
+    "systemic_lupus_erythematosus",
+    "multiple_sclerosis",
+    "type_1_diabetes",
+    "ulcerative_colitis",
+    "crohns_disease",
+    "psoriasis",
+]
+
+DISEASE_KEYS: tuple[str, ...] = DiseaseKey.__args__  # type: ignore[attr-defined]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Sourced(_Record):
+    """A number (or short fact) with its unit and the source it comes from.
+
+    ``source`` is a citation precise enough to find the number: a label and section
+    (``"Humira USPI 2021 §12.3"``), a paper with DOI or PMID, or a guideline.
+    """
+
+    value: float
+    unit: str = "1"
+    source: str = Field(min_length=3)
+    note: str | None = None
+    low: float | None = None
+    high: float | None = None
+
+    @model_validator(mode="after")
+    def _range_order(self) -> Sourced:
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low ({self.low}) > high ({self.high})")
+        return self
+
+
+class LabelNote(_Record):
+    """A boxed warning, contraindication, warning or monitoring item, with its label source."""
+
+    text: str = Field(min_length=3)
+    source: str = Field(min_length=3)
+
+
+class AgentApproval(_Record):
+    """Regulatory status of an agent for one disease."""
+
+    disease: DiseaseKey
+    status: Literal["approved", "investigational", "studied", "off_label", "not_effective"]
+    year: int | None = Field(default=None, ge=1950, le=2030)
+    region: str | None = None  # FDA, EMA
+    indication: str | None = None
+    source: str = Field(min_length=3)
+
+
+class Dosing(_Record):
+    """Label dosing for one indication, in the trial-spec regimen form."""
+
+    disease: DiseaseKey
+    regimen: list[dict[str, object]]  # validated as RegimenItems by the schema test
+    label: str | None = None
+    source: str = Field(min_length=3)
+    standard: bool = True  # the default regimen offered for this disease
+
+
+class PK(_Record):
+    """Pharmacokinetics from the label or a population-PK paper.
+
+    Clearance and volumes are for a typical adult (≈70 kg) unless ``weight_exponent`` says how
+    they scale. ``model`` selects the structural model the engine uses.
+    """
+
+    model: Literal["one_compartment", "two_compartment", "tmdd", "cell_kinetics", "none"]
+    molecular_weight: Sourced | None = None  # g/mol, to convert potency between mass and molar
+    bioavailability: dict[str, Sourced] = Field(default_factory=dict)  # per route
+    ka: Sourced | None = None  # first-order absorption rate, 1/day
+    half_life: Sourced  # terminal half-life (day or hour unit)
+    clearance: Sourced | None = None  # L/day (or L/h)
+    volume_central: Sourced | None = None  # L
+    volume_peripheral: Sourced | None = None  # L
+    intercompartmental_clearance: Sourced | None = None  # L/day
+    weight_exponent_clearance: float | None = None
+    target_mediated: Sourced | None = None  # TMDD note/parameters (e.g. CD20 sink)
+    immunogenicity: Sourced | None = None  # anti-drug antibody incidence (fraction)
+    immunogenicity_with_mtx: Sourced | None = None
+    ada_clearance_factor: Sourced | None = None  # fold increase of CL with ADA
+    note: str | None = None
+
+
+class Action(_Record):
+    """What an agent does to one model process, and how potently.
+
+    ``potency`` is the concentration of half-maximal effect (IC50, EC50, or Kd for neutralising
+    antibodies, where occupancy ≈ C/(C+Kd)) in a unit pint can convert (nM, ng/mL, mg/L).
+    ``emax`` is the maximal fractional effect (1 = complete block) where pharmacology bounds it.
+    """
+
+    process: ModelProcess
+    effect: Literal["inhibit", "deplete", "activate", "expand", "infuse"]
+    potency: Sourced
+    emax: Sourced | None = None
+    hill: float = Field(default=1.0, gt=0)
+    note: str | None = None
+
+
+class Agent(_Record):
+    """One therapeutic agent: identity, pharmacology, label facts and their sources."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    brand_names: list[str] = Field(default_factory=list)
+    drug_class: str = Field(alias="class", pattern=r"^[a-z][a-z0-9_]*$")
+    modality: Literal[
+        "monoclonal_antibody",
+        "antibody_fragment",
+        "fusion_protein",
+        "receptor_antagonist_protein",
+        "small_molecule",
+        "cytokine",
+        "cell_therapy",
+        "peptide_polymer",
+    ]
+    targets: list[str] = Field(min_length=1)
+    mechanism: Mechanism
+    mechanism_text: str = Field(min_length=10)
+    actions: list[Action] = Field(min_length=1)
+    routes: list[Literal["iv", "sc", "oral", "im"]] = Field(min_length=1)
+    dosing: list[Dosing] = Field(default_factory=list)
+    pk: PK
+    approvals: list[AgentApproval] = Field(default_factory=list)
+    status: Literal["approved", "investigational", "withdrawn", "never_for_autoimmunity"]
+    boxed_warnings: list[LabelNote] = Field(default_factory=list)
+    contraindications: list[LabelNote] = Field(default_factory=list)
+    warnings: list[LabelNote] = Field(default_factory=list)
+    monitoring: list[LabelNote] = Field(default_factory=list)
+    pregnancy: LabelNote | None = None
+    serious_infection_rate: Sourced | None = None  # per 100 patient-years in label/pooled trials
+    discontinuation_ae: Sourced | None = None  # fraction discontinuing for adverse events
+    therapeutic_use: Literal["treatment", "background", "never"] = "treatment"
+    sources: list[str] = Field(min_length=1)
+
+    @property
+    def offered_as_treatment(self) -> bool:
+        """Checkpoint inhibitors are in the knowledge base to explain autoimmunity, never offered."""
+        return self.therapeutic_use != "never" and self.status != "never_for_autoimmunity"
+
+    def approval_for(self, disease: str) -> AgentApproval | None:
+        """This agent's approval record for ``disease``, if any."""
+        return next((a for a in self.approvals if a.disease == disease), None)
+
+
+class PathwayWeight(_Record):
+    """How much one immune pathway drives a disease (prior weight in [0, 1]), with evidence."""
+
+    weight: float = Field(ge=0.0, le=1.0)
+    evidence: str = Field(min_length=10)
+    source: str = Field(min_length=3)
+
+
+class DiseaseSubtype(_Record):
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    definition: str
+    icd10: list[str] = Field(default_factory=list)
+    snomed: list[str] = Field(default_factory=list)
+    source: str = Field(min_length=3)
+
+
+class Disease(_Record):
+    """One index disease: codes, subtypes, driving pathways, organ, indices and sources."""
+
+    key: DiseaseKey
+    name: str
+    icd10: list[str] = Field(min_length=1)
+    icd10_exclude: list[str] = Field(default_factory=list)
+    snomed: list[str] = Field(default_factory=list)
+    subtypes: list[DiseaseSubtype] = Field(default_factory=list)
+    target_organ: Literal["synovium", "skin", "gut", "cns", "islets", "kidney", "multi_organ"]
+    pathways: dict[Pathway, PathwayWeight]
+    indices: list[str] = Field(min_length=1)
+    response_criteria: list[str] = Field(default_factory=list)
+    endpoints: list[str] = Field(min_length=1)
+    standard_of_care: list[str] = Field(default_factory=list)  # agent keys
+    sources: list[str] = Field(min_length=1)
+
+    @field_validator("icd10", "icd10_exclude")
+    @classmethod
+    def _icd10_codes(cls, codes: list[str]) -> list[str]:
+        from immunobalance.knowledge.codes import is_icd10cm
+
+        bad = [c for c in codes if not is_icd10cm(c)]
+        if bad:
+            raise ValueError(f"not ICD-10-CM codes: {bad}")
+        return codes
+
+
+class PopulationBaseline(_Record):
+    """Published baseline distribution of one characteristic in a trial population."""
+
+    mean: float | None = None
+    sd: float | None = None
+    median: float | None = None
+    low: float | None = None  # range or IQR bounds
+    high: float | None = None
+    fraction: float | None = Field(default=None, ge=0, le=1)  # for binary traits
+    unit: str = "1"
+    source: str = Field(min_length=3)
+
+
+class Population(_Record):
+    """A trial population of ``contracts/trial-spec.md`` with its published baseline."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    disease: DiseaseKey
+    name: str
+    description: str
+    inclusion: list[str] = Field(default_factory=list)
+    background_therapy: list[dict[str, object]] = Field(default_factory=list)  # regimen items
+    prior_therapy: list[str] = Field(default_factory=list)  # agent classes failed before entry
+    baseline: dict[str, PopulationBaseline]
+    sources: list[str] = Field(min_length=1)
+
+
+class UnitAlternative(_Record):
+    """An accepted unit and how it converts to the default (pint, or an affine/molar factor)."""
+
+    unit: str
+    factor: float | None = None  # value_default = value * factor (+ offset) when not pint-able
+    offset: float = 0.0
+    note: str | None = None
+
+
+class Biomarker(_Record):
+    """An observation key of ``contracts/patient-record.md``: codes, units, range, uses."""
+
+    key: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    name: str
+    loinc: list[str] = Field(default_factory=list)
+    kind: Literal["quantity", "count", "score", "boolean", "categorical", "quantity_or_categorical"]
+    unit: str | None = None  # UCUM default unit
+    alternatives: list[UnitAlternative] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
+    range: tuple[float, float] | None = None  # physical range in the default unit
+    informs: list[
+        Literal["activity", "prognosis", "response_prediction", "safety_screen", "diagnosis"]
+    ] = Field(min_length=1)
+    diseases: list[DiseaseKey] = Field(default_factory=list)
+    positive_threshold: float | None = None  # value at/above which a quantity reads "positive"
+    source: str = Field(min_length=3)
+
+
+class Interaction(_Record):
+    """A combination rule: standard, not recommended or contraindicated, with its source.
+
+    ``a`` and ``b`` are agent keys or class keys (``class:tnf_inhibitor``); ``any_biologic``
+    matches every biologic/targeted synthetic agent.
+    """
+
+    a: str
+    b: str
+    kind: Literal["standard", "acceptable", "not_recommended", "contraindicated"]
+    reason: str = Field(min_length=10)
+    source: str = Field(min_length=3)
+
+
+class KnowledgeBaseMeta(_Record):
+    version: str
+    updated: date
