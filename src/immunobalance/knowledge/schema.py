@@ -212,6 +212,14 @@ class Action(_Record):
     process: ModelProcess
     effect: Literal["inhibit", "deplete", "activate", "expand", "infuse"]
     potency: Sourced
+    potency_kind: Literal[
+        "kd",  # equilibrium binding constant (neutralising antibodies, receptor blockers)
+        "biochemical_ic50",  # isolated enzyme
+        "cellular_ic50",  # cell assay
+        "whole_blood_ic50",  # human whole blood (protein binding included): preferred for oral drugs
+        "in_vivo_ec50",  # exposure–biomarker EC50 from a published PK/PD model
+        "receptor_occupancy_ec50",
+    ]
     emax: Sourced | None = None
     hill: float = Field(default=1.0, gt=0)
     note: str | None = None
@@ -252,6 +260,14 @@ class Agent(_Record):
     discontinuation_ae: Sourced | None = None  # fraction discontinuing for adverse events
     therapeutic_use: Literal["treatment", "background", "never"] = "treatment"
     sources: list[str] = Field(min_length=1)
+
+    @property
+    def is_biologic(self) -> bool:
+        """Biologic (protein or cell) agents: the 'no two biologics' rule applies to these."""
+        return self.modality in {
+            "monoclonal_antibody", "antibody_fragment", "fusion_protein",
+            "receptor_antagonist_protein", "cell_therapy",
+        } and self.therapeutic_use == "treatment"
 
     @property
     def offered_as_treatment(self) -> bool:
