@@ -15,8 +15,8 @@ import pint
 from immunobalance.errors import ImmunobalanceError
 
 __all__ = [
-    "UnitError",
     "Q_",
+    "UnitError",
     "convert",
     "parse_quantity",
     "parse_unit",
@@ -29,7 +29,9 @@ class UnitError(ImmunobalanceError, ValueError):
 
 
 def _build_registry() -> pint.UnitRegistry:
-    reg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, on_redefinition="ignore")
+    reg: pint.UnitRegistry = pint.UnitRegistry(
+        autoconvert_offset_to_baseunit=True, on_redefinition="ignore"
+    )
     # Arbitrary/clinical units. International units and enzyme units are not interconvertible
     # with mass, so they are their own dimensions.
     reg.define("international_unit = [international_unit] = IU")

@@ -26,8 +26,17 @@ def _register() -> None:
     from immunobalance.cli import kb
 
     app.add_typer(kb.app, name="kb")
-    for module_name in ("assess", "model", "trial", "recommend", "serve", "token", "patient",
-                        "learn", "calibrate"):
+    for module_name in (
+        "assess",
+        "model",
+        "trial",
+        "recommend",
+        "serve",
+        "token",
+        "patient",
+        "learn",
+        "calibrate",
+    ):
         try:
             module = __import__(f"immunobalance.cli.{module_name}", fromlist=["register"])
         except ModuleNotFoundError as exc:
@@ -46,7 +55,7 @@ def main() -> None:
         app()
     except (InvalidInputError, UnknownKeyError) as exc:
         problems = getattr(exc, "problems", None)
-        if problems:
+        if isinstance(exc, InvalidInputError) and problems:
             err_console.print(f"[bold red]error:[/] {exc.what} is invalid", highlight=False)
             for p in problems:
                 sys.stderr.write(f"{p}\n")
