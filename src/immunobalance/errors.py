@@ -83,9 +83,11 @@ class UnknownKeyError(ImmunobalanceError, KeyError):
 
         self.kind, self.key = kind, key
         self.suggestions = difflib.get_close_matches(key, list(known), n=3, cutoff=0.5)
-        hint = f"; did you mean {' or '.join(repr(s) for s in self.suggestions)}?" if (
-            self.suggestions
-        ) else ""
+        hint = (
+            f"; did you mean {' or '.join(repr(s) for s in self.suggestions)}?"
+            if (self.suggestions)
+            else ""
+        )
         self.message = f"unknown {kind} {key!r}{hint}"
         super().__init__(self.message)
 

@@ -175,7 +175,9 @@ def _dose_basis(text: str) -> tuple[DoseBasis, float]:
             try:
                 value = float(number)
             except ValueError as exc:
-                raise ValueError(f"{text!r} is not a cell dose (expected e.g. '1e9 cells')") from exc
+                raise ValueError(
+                    f"{text!r} is not a cell dose (expected e.g. '1e9 cells')"
+                ) from exc
             if value <= 0:
                 raise ValueError(f"dose {text!r} must be positive")
             return basis, value  # type: ignore[return-value]
@@ -198,7 +200,10 @@ def _dose_basis(text: str) -> tuple[DoseBasis, float]:
     if q.magnitude <= 0:
         raise ValueError(f"dose {text!r} must be positive")
     for basis, unit in (("mass", "mg"), ("per_kg", "mg/kg"), ("per_m2", "mg/m**2")):
-        if q.check(ureg.parse_units(unit).dimensionality) and q.units.dimensionality == ureg.parse_units(unit).dimensionality:
+        if (
+            q.check(ureg.parse_units(unit).dimensionality)
+            and q.units.dimensionality == ureg.parse_units(unit).dimensionality
+        ):
             return basis, float(q.to(unit).magnitude)  # type: ignore[return-value]
     raise ValueError(
         f"{text!r} has unit {q.units:~} which is not a dose unit "
@@ -206,9 +211,9 @@ def _dose_basis(text: str) -> tuple[DoseBasis, float]:
     )
 
 
-def body_surface_area_m2(weight_kg: NDArray[np.float64], height_cm: NDArray[np.float64]) -> NDArray[
-    np.float64
-]:
+def body_surface_area_m2(
+    weight_kg: NDArray[np.float64], height_cm: NDArray[np.float64]
+) -> NDArray[np.float64]:
     """Body-surface area by Mosteller's formula, BSA = sqrt(height_cm × weight_kg / 3600).
 
     Mosteller RD. Simplified calculation of body-surface area. N Engl J Med 1987;317:1098.

@@ -101,9 +101,7 @@ class KnowledgeBase:
             a
             for a in self.agents.values()
             if a.offered_as_treatment
-            and any(
-                ap.disease == disease and ap.status != "not_effective" for ap in a.approvals
-            )
+            and any(ap.disease == disease and ap.status != "not_effective" for ap in a.approvals)
         ]
 
     def populations_for(self, disease: str | None = None) -> list[Population]:

@@ -121,6 +121,9 @@ DiseaseKey = Literal[
     "psoriasis",
 ]
 
+#: The one unit of event rates in the knowledge base (labels report rates per 100 patient-years).
+SERIOUS_INFECTION_RATE_UNIT = "per 100 patient-years"
+
 DISEASE_KEYS: tuple[str, ...] = DiseaseKey.__args__  # type: ignore[attr-defined]
 
 
@@ -261,13 +264,30 @@ class Agent(_Record):
     therapeutic_use: Literal["treatment", "background", "never"] = "treatment"
     sources: list[str] = Field(min_length=1)
 
+    @field_validator("serious_infection_rate")
+    @classmethod
+    def _rate_unit(cls, value: Sourced | None) -> Sourced | None:
+        if value is not None and value.unit != SERIOUS_INFECTION_RATE_UNIT:
+            raise ValueError(
+                f"serious_infection_rate unit must be {SERIOUS_INFECTION_RATE_UNIT!r}, "
+                f"got {value.unit!r}"
+            )
+        return value
+
     @property
     def is_biologic(self) -> bool:
         """Biologic (protein or cell) agents: the 'no two biologics' rule applies to these."""
-        return self.modality in {
-            "monoclonal_antibody", "antibody_fragment", "fusion_protein",
-            "receptor_antagonist_protein", "cell_therapy",
-        } and self.therapeutic_use == "treatment"
+        return (
+            self.modality
+            in {
+                "monoclonal_antibody",
+                "antibody_fragment",
+                "fusion_protein",
+                "receptor_antagonist_protein",
+                "cell_therapy",
+            }
+            and self.therapeutic_use == "treatment"
+        )
 
     @property
     def offered_as_treatment(self) -> bool:
@@ -376,6 +396,7 @@ class Biomarker(_Record):
     ] = Field(min_length=1)
     diseases: list[DiseaseKey] = Field(default_factory=list)
     positive_threshold: float | None = None  # value at/above which a quantity reads "positive"
+    step: float | None = Field(default=None, gt=0)  # resolution of an ordinal scale/count (1, 0.5)
     source: str = Field(min_length=3)
 
 

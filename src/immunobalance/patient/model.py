@@ -20,7 +20,11 @@ __all__ = ["Allergy", "Condition", "Medication", "Observation", "ObservationValu
 ObservationValue = float | bool | str
 
 Outcome = Literal[
-    "ongoing", "inadequate_response", "loss_of_response", "intolerance", "adverse_event",
+    "ongoing",
+    "inadequate_response",
+    "loss_of_response",
+    "intolerance",
+    "adverse_event",
     "remission",
 ]
 
@@ -38,6 +42,9 @@ class Condition(_Frozen):
     abatement: date | None = None
     display: str | None = None
     icd10_equivalent: str | None = None  # ICD-10-CM code a SNOMED code maps to, when known
+    clinical_status: (
+        Literal["active", "recurrence", "relapse", "inactive", "remission", "resolved"] | None
+    ) = None  # FHIR Condition.clinicalStatus, when the source says
 
     def matches(self, rule: str) -> bool:
         """Hierarchical ICD-10-CM match (``I50`` matches ``I50.23``; ranges ``C00-C96``)."""
@@ -76,7 +83,10 @@ class Medication(_Frozen):
     def current(self) -> bool:
         """True when the therapy has no stop date (still taken)."""
         return self.stop is None and self.outcome not in {
-            "inadequate_response", "loss_of_response", "intolerance", "adverse_event",
+            "inadequate_response",
+            "loss_of_response",
+            "intolerance",
+            "adverse_event",
         }
 
 
@@ -139,7 +149,8 @@ class Patient(_Frozen):
     def latest(self, code: str, *, on_or_before: date | None = None) -> Observation | None:
         """Most recent observation of ``code`` (optionally not after ``on_or_before``)."""
         candidates = [
-            o for o in self.observations
+            o
+            for o in self.observations
             if o.code == code and (on_or_before is None or o.date <= on_or_before)
         ]
         return max(candidates, key=lambda o: o.date) if candidates else None

@@ -1,0 +1,66 @@
+"""``/patients/{id}/visits``: append a follow-up visit atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Body, status
+
+from immunobalance.api.deps import ClinicianToken, DatabaseDep, SessionDep
+from immunobalance.api.errors import error_responses
+from immunobalance.api.schemas.patients import VisitCreate, VisitCreated
+from immunobalance.api.visits import validate_visit
+from immunobalance.store.crud import audit
+from immunobalance.store.crud import patients as crud
+from immunobalance.store.errors import RecordNotFoundError
+
+router = APIRouter(prefix="/patients", tags=["patients"], responses=error_responses())
+
+
+@router.post(
+    "/{patient_id}/visits",
+    status_code=status.HTTP_201_CREATED,
+    response_model=VisitCreated,
+    responses=error_responses(404),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": VisitCreate.model_json_schema()}},
+        }
+    },
+)
+def add_visit(
+    patient_id: str,
+    token: ClinicianToken,
+    db: DatabaseDep,
+    session: SessionDep,
+    body: dict[str, Any] = Body(..., include_in_schema=False),
+) -> VisitCreated:
+    """Append a visit (observations and therapies of one date) to a stored patient.
+
+    The body is validated with the same normaliser as whole records; 422 lists every problem and
+    nothing is stored.
+    """
+    if crud.get_patient_row(session, patient_id, full=False) is None:
+        raise RecordNotFoundError("patient", patient_id)
+    visit = validate_visit(body, patient_id, today=dt.date.today())
+    with db.write() as write:
+        row = crud.add_visit(
+            write,
+            patient_id,
+            visit.date,
+            visit.observations,
+            visit.medications,
+            recorded_by=token.id,
+        )
+        audit.record_event(
+            write, token, "visit.create", patient_record_id=patient_id, target=str(row.id)
+        )
+    return VisitCreated(
+        id=str(row.id),
+        patient=patient_id,
+        date=visit.date,
+        observations=len(visit.observations),
+        medications=len(visit.medications),
+    )
