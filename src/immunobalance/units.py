@@ -36,7 +36,9 @@ def _build_registry() -> pint.UnitRegistry:
     # with mass, so they are their own dimensions.
     reg.define("international_unit = [international_unit] = IU")
     reg.define("enzyme_unit = [enzyme_activity] = U")
-    reg.define("cell = [cell_count] = cells")
+    # UCUM writes cell counts as annotations ({cells}/uL) or bare powers of ten (10*9/L): a cell
+    # is a count, so it is dimensionless and cells/uL converts to 10*9/L.
+    reg.define("cell = 1 = cells")
     # mm/h for ESR is an ordinary velocity; mm of a 100-mm VAS is handled by indices, not here.
     # UCUM powers of ten (10*9/L for cell counts) as named dimensionless factors.
     for exponent in (3, 6, 9, 12):
@@ -51,6 +53,8 @@ Q_ = ureg.Quantity
 _UCUM_REPLACEMENTS: tuple[tuple[str, str], ...] = (
     (r"\[IU\]", "IU"),
     (r"\[iU\]", "IU"),
+    # eGFR "per 1.73 m2" is a normalisation annotation in UCUM (mL/min/{1.73_m2}), not a division
+    (r"/\s*\{?1\.73[ _]?m2\}?", ""),
     (r"10\*(\d+)", r"ten_pow_\1"),
     (r"10\^(\d+)", r"ten_pow_\1"),
     (r"\{cells\}", "cells"),
@@ -63,6 +67,7 @@ _UCUM_REPLACEMENTS: tuple[tuple[str, str], ...] = (
     (r"\bml\b", "mL"),
     (r"\bl\b", "L"),
     (r"(?<=[a-zA-Z])2\b", "**2"),  # m2 → m**2
+    (r"(?<=[a-zA-Z])3\b", "**3"),  # mm3 → mm**3 (cells/mm3)
     (r"(?<![a-zA-Z])h\b", "hour"),
     (r"\bmin\b", "minute"),
     (r"\bwk\b", "week"),

@@ -148,7 +148,9 @@ def test_bicla_requires_every_domain_to_improve() -> None:
 def test_mayo_scores_and_bands() -> None:
     assert float(mayo_score(2, 1, 2, 2)) == 7.0
     assert float(partial_mayo_score(2, 1, 2)) == 5.0
-    cats = mayo_category([0, 1, 2, 1, 3, 3], [0, 1, 0, 1, 3, 3], [0, 0, 0, 2, 3, 2], [0, 0, 0, 1, 2, 3])
+    cats = mayo_category(
+        [0, 1, 2, 1, 3, 3], [0, 1, 0, 1, 3, 3], [0, 0, 0, 2, 3, 2], [0, 0, 0, 1, 2, 3]
+    )
     assert cats.tolist() == ["remission", "remission", "mild", "mild", "severe", "severe"]
     assert partial_mayo_category([1, 2, 4, 5, 6, 7]).tolist() == [
         "remission", "mild", "mild", "moderate", "moderate", "severe",

@@ -181,7 +181,7 @@ def test_visit_appends_observations_and_therapies(database: Database, ra_record:
     assert [v.source for v in visits] == ["record", "record", "record", "visit"]
 
 
-def test_visit_to_unknown_patient(database: Database, ra_record: Record) -> None:
+def test_visit_to_unknown_patient(database: Database) -> None:
     with pytest.raises(RecordNotFoundError), database.write() as session:
         crud.add_visit(session, "nobody", dt.date(2026, 1, 1), [])
 

@@ -79,7 +79,10 @@ def categorise(values: ArrayLike, bands: Sequence[Band]) -> NDArray[np.object_]:
         index[take] = i
         assigned |= take
     names = np.array([b.name for b in bands], dtype=object)
-    return np.asarray(np.where(np.isnan(x), None, names[index]), dtype=object)
+    out: NDArray[np.object_] = np.empty(x.shape, dtype=object)
+    out[...] = names[index]
+    out[np.isnan(x)] = None
+    return out
 
 
 class _Checker:

@@ -33,6 +33,7 @@ from immunobalance.indices._registry import (
     SLEDAI_OBSERVATION_KEYS,
     categorise_spec,
 )
+from immunobalance.indices._sledai import sledai_2k
 from immunobalance.indices._sri import bicla, sri4
 from immunobalance.indices._t1d import T1D_STAGE_LABELS, cpeptide_change, t1d_stage
 from immunobalance.patient.model import Observation, Patient
@@ -357,11 +358,20 @@ def _psoriasis_response(
 def _sle_response(
     patient: Patient, response: _Response, basis: dict[str, str], notes: list[str]
 ) -> date | None:
-    keys = (*SLEDAI_OBSERVATION_KEYS, "PHGA")
-    pair = _pair(patient, (keys,))
-    if pair is None:
-        notes.append("SRI4/BICLA: need all 24 SLEDAI-2K descriptors and PHGA at two visits")
+    sledai_pair = _pair(patient, (SLEDAI_OBSERVATION_KEYS,))
+    if sledai_pair is None:
+        notes.append("SRI4/BICLA: need all 24 SLEDAI-2K descriptors at two visits")
         return None
+    (b_date, b_vals), (f_date, f_vals) = sledai_pair
+    db = np.array([b_vals[k] for k in SLEDAI_OBSERVATION_KEYS])
+    df = np.array([f_vals[k] for k in SLEDAI_OBSERVATION_KEYS])
+    sb, sf = float(sledai_2k(db)), float(sledai_2k(df))
+    response["SLEDAI2K_CHANGE"] = sf - sb
+    basis["SLEDAI2K_CHANGE"] = _basis(f"SLEDAI-2K {sb:g} -> {sf:g}", b_date, f_date)
+    pair = _pair(patient, ((*SLEDAI_OBSERVATION_KEYS, "PHGA"),))
+    if pair is None:
+        notes.append("SRI4/BICLA: need PHGA (physician global) with SLEDAI-2K at two visits")
+        return b_date
     (b_date, b_vals), (f_date, f_vals) = pair
     db = np.array([b_vals[k] for k in SLEDAI_OBSERVATION_KEYS])
     df = np.array([f_vals[k] for k in SLEDAI_OBSERVATION_KEYS])
@@ -393,6 +403,7 @@ def _uc_response(
     )
     response["MAYO_REMISSION"] = bool(mayo_clinical_remission(*(f[k] for k in keys)))
     basis["MAYO_RESPONSE"] = _basis(f"Mayo {total_b:g} -> {total_f:g}", b_date, f_date)
+    basis["MAYO_REMISSION"] = f"Mayo <= 2, no subscore > 1 (ACT) at {f_date.isoformat()}"
     return b_date
 
 

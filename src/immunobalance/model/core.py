@@ -293,7 +293,7 @@ def core_rates() -> list[Rate]:
              "Th17: as Th1, polarised by IL-23/IL-6/IL-1"),
         Rate("R", "k_R * (treg_src * LT - R) - kdep_T * dep_t_cells * R",
              "Tregs: IL-2-dependent production; expansion by IL-2 / Treg agonists"),
-        Rate("B", "k_B * (baff_f * help_f * prolif_f * fc_f ** 0 * (1 - inh_b_cells) * (1 - inh_syk) * LB - B)"
+        Rate("B", "k_B * (baff_f * help_f * prolif_f * fc_f * (1 - inh_b_cells) * LB - B)"
              " - kdep_B * dep_b_cells * B",
              "autoreactive B cells: BAFF and T-cell help; BCR (SYK) signalling; depletion"),
         Rate("PCs", "k_PCs * (B * help_f - PCs) - kdep_PC * dep_plasma_cells * PCs",

@@ -1,0 +1,68 @@
+"""An API under test: the real app on a temp data directory and a real database (SQLite file or
+PostgreSQL schema), with one token per role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from immunobalance.api.main import create_app
+from immunobalance.config import Settings
+from immunobalance.store.crud import tokens
+from immunobalance.store.session import Database
+
+ROLES = ("read", "clinician", "admin")
+
+
+@dataclass
+class Api:
+    client: TestClient
+    db: Database
+    settings: Settings
+    secrets: dict[str, str]
+
+    def auth(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.secrets[role]}"}
+
+
+def make_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "data_dir": data_dir,
+        "db_url": database_url,
+        "rate_limit_per_minute": 100_000,
+        "max_body_bytes": 256 * 1024,
+    }
+    return Settings(**{**values, **overrides})
+
+
+@pytest.fixture
+def make_api(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Api]]:
+    """``make_api(**create_app_kwargs, settings=...)`` → a started :class:`Api`."""
+    started: list[tuple[TestClient, Database]] = []
+
+    def make(settings: Settings | None = None, **kwargs: Any) -> Api:
+        settings = settings or make_settings(tmp_path / "data", database_url)
+        db = Database(settings.database_url)
+        secrets = {}
+        with db.write() as session:
+            for role in ROLES:
+                secrets[role] = tokens.create_token(session, role, f"test-{role}")[1]
+        client = TestClient(create_app(settings, database=db, **kwargs))
+        client.__enter__()
+        started.append((client, db))
+        return Api(client, db, settings, secrets)
+
+    yield make
+    for client, db in started:
+        client.__exit__(None, None, None)
+        db.dispose()
+
+
+@pytest.fixture
+def api(make_api: Callable[..., Api]) -> Api:
+    return make_api()
