@@ -8,6 +8,7 @@ the package goes through one registry and no unit is ever guessed.
 from __future__ import annotations
 
 import re
+import tokenize
 from functools import lru_cache
 
 import pint
@@ -112,7 +113,17 @@ def parse_unit(unit: str) -> pint.Unit:
         return ureg.percent
     try:
         parsed = ureg.parse_units(_to_pint_spelling(unit))
-    except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError) as exc:
+    except (
+        pint.errors.PintError,
+        AttributeError,
+        TypeError,
+        ValueError,
+        SyntaxError,
+        AssertionError,  # pint's parser asserts on fragments such as 'mg/' or ':'
+        IndexError,
+        KeyError,
+        tokenize.TokenError,  # unbalanced brackets: '{', '('
+    ) as exc:
         raise UnitError(f"{unit!r} is not a unit") from exc
     return parsed
 

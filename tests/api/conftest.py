@@ -35,27 +35,26 @@ def make_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settin
         "data_dir": data_dir,
         "db_url": database_url,
         "rate_limit_per_minute": 100_000,
-        "max_body_bytes": 256 * 1024,
     }
     return Settings(**{**values, **overrides})
 
 
 @pytest.fixture
 def make_api(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Api]]:
-    """``make_api(**create_app_kwargs, settings=...)`` → a started :class:`Api`."""
+    """``make_api(settings={...overrides}, **create_app_kwargs)`` → a started :class:`Api`."""
     started: list[tuple[TestClient, Database]] = []
 
-    def make(settings: Settings | None = None, **kwargs: Any) -> Api:
-        settings = settings or make_settings(tmp_path / "data", database_url)
-        db = Database(settings.database_url)
+    def make(settings: dict[str, Any] | None = None, **kwargs: Any) -> Api:
+        config = make_settings(tmp_path / "data", database_url, **(settings or {}))
+        db = Database(config.database_url)
         secrets = {}
         with db.write() as session:
             for role in ROLES:
                 secrets[role] = tokens.create_token(session, role, f"test-{role}")[1]
-        client = TestClient(create_app(settings, database=db, **kwargs))
+        client = TestClient(create_app(config, database=db, **kwargs))
         client.__enter__()
         started.append((client, db))
-        return Api(client, db, settings, secrets)
+        return Api(client, db, config, secrets)
 
     yield make
     for client, db in started:

@@ -28,7 +28,7 @@ RA_RECORD: dict[str, Any] = {
     "birth_date": "1968-04-02",
     "conditions": [{"code": "M05.79", "system": "icd10", "onset": "2019-03-01"}],
     "observations": [
-        {"code": "TJC28", "value": 10, "date": "2026-04-01"},
+        {"code": "TJC28", "value": 14, "date": "2026-04-01"},
         {"code": "SJC28", "value": 7, "date": "2026-04-01"},
         {"code": "CRP", "value": 3.0, "unit": "mg/dL", "date": "2026-04-01"},
         {"code": "PTGA", "value": 70, "date": "2026-04-01"},
@@ -61,7 +61,9 @@ def test_assess_json_follows_the_contract(tmp_path: Path) -> None:
     assert data["indices"]["CDAI"]["value"] == float(cdai(8, 6, 50, 40)) == 23.0
     assert data["indices"]["CDAI"]["category"] == "high"
     assert "DAS28ESR" not in data["indices"]  # no ESR recorded: index absent
-    # DAS28-CRP 5.50 -> 4.87 (Δ 0.63 > 0.6, current ≤ 5.1): EULAR moderate
+    # DAS28-CRP 6.01 -> 5.09 (0.6 < Δ ≤ 1.2, current ≤ 5.1): EULAR moderate
+    base, now = float(das28_crp(14, 7, 30, 70)), float(das28_crp(8, 6, 24, 50))
+    assert 0.6 < base - now <= 1.2 and now <= 5.1
     assert data["response"]["EULAR"] == "moderate"
 
 

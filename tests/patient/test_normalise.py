@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from immunobalance.knowledge.loader import load_knowledge_base
-from immunobalance.patient.normalise import ValueProblem, normalise_value, reads_positive
+from immunobalance.patient.normalise import ObservationValueError, normalise_value, reads_positive
 
 
-def bm(key: str):  # noqa: ANN201 - test helper
+def bm(key: str):
     return load_knowledge_base().biomarker(key)
 
 
@@ -44,13 +44,13 @@ def test_hba1c_ifcc_to_ngsp(ifcc: float, ngsp: float) -> None:
 
 def test_hba1c_ratio_units_are_not_converted_by_dimension() -> None:
     # pint alone would read 48 mmol/mol as 4.8 % and 0.065 (a fraction) as 6.5 %; neither is allowed
-    with pytest.raises(ValueProblem) as err:
+    with pytest.raises(ObservationValueError) as err:
         normalise_value(bm("HBA1C"), 0.065, "1")
     assert err.value.field == "unit"
 
 
 def test_unit_error_names_key_and_expected_dimension() -> None:
-    with pytest.raises(ValueProblem) as err:
+    with pytest.raises(ObservationValueError) as err:
         normalise_value(bm("CRP"), 2.4, "mg/dl/h")
     assert err.value.field == "unit"
     assert err.value.message.startswith(
@@ -95,7 +95,7 @@ def test_hand_checked_conversions(key: str, value: float, unit: str, expected: f
     ],
 )
 def test_bad_values(key: str, value: object, message: str) -> None:
-    with pytest.raises(ValueProblem) as err:
+    with pytest.raises(ObservationValueError) as err:
         normalise_value(bm(key), value)
     assert err.value.field == "value"
     assert message in err.value.message
@@ -108,7 +108,7 @@ def test_categories_booleans_and_titres() -> None:
     assert normalise_value(bm("SMOKING"), False).value is False
     ana = normalise_value(bm("ANA"), "1:160")
     assert (ana.value, ana.original_value) == (160.0, "1:160")
-    with pytest.raises(ValueProblem):
+    with pytest.raises(ObservationValueError):
         normalise_value(bm("SLEDAI_RASH"), True, "mg")
 
 

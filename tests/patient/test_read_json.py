@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -10,7 +11,6 @@ import pytest
 
 from immunobalance.errors import InvalidRecordError
 from immunobalance.patient import parse_patient_dict, read_patient
-from tests.conftest import ra_record
 
 
 def problems(record: Any) -> dict[str, str]:
@@ -19,7 +19,7 @@ def problems(record: Any) -> dict[str, str]:
     return {p.path: p.message for p in err.value.problems}
 
 
-def test_contract_example_reads_and_normalises() -> None:
+def test_contract_example_reads_and_normalises(ra_record: Callable[..., dict[str, Any]]) -> None:
     patient = parse_patient_dict(ra_record())
     assert patient.id == "pt-001"
     assert patient.has_condition("M05")
@@ -32,12 +32,16 @@ def test_contract_example_reads_and_normalises() -> None:
     assert patient.warnings == ()
 
 
-def test_every_problem_is_reported_at_once_with_its_path() -> None:
+def test_every_problem_is_reported_at_once_with_its_path(
+    ra_record: Callable[..., dict[str, Any]],
+) -> None:
     record = ra_record()
     record["sex"] = "F?"
     record["observations"][1]["code"] = "TJC82"
     record["observations"][2]["value"] = 40  # SJC28 of 40
-    record["observations"].append({"code": "CRP", "value": 2.4, "unit": "mg/dl/h", "date": "2026-10-01"})
+    record["observations"].append(
+        {"code": "CRP", "value": 2.4, "unit": "mg/dl/h", "date": "2026-10-01"}
+    )
     record["observations"].append({"code": "ESR", "value": 20, "date": "2026-02-30"})
     record["conditions"].append({"code": "M5", "system": "icd10"})
     record["medications"][0]["every"] = "weekly"
@@ -47,13 +51,15 @@ def test_every_problem_is_reported_at_once_with_its_path() -> None:
     n = len(record["observations"])
     assert found == {
         "sex": "'F?' is not a sex (expected female, male, other or unknown)",
-        "observations[1].code": "unknown observation code 'TJC82'; did you mean 'TJC28'?",
+        "observations[1].code": "unknown observation code 'TJC82'; "
+        "did you mean 'TJC68' or 'TJC28'?",
         "observations[2].value": "SJC28 40 is outside the physical range 0-28",
         f"observations[{n - 2}].unit": "'mg/dl/h' is not a unit of CRP (expected mass/volume, "
         "e.g. mg/L; also mg/dL, ug/mL)",
         f"observations[{n - 1}].date": "'2026-02-30' is not a date (day is out of range for month)",
         "conditions[1].code": "'M5' is not an ICD-10-CM code (e.g. 'M05.79', 'I50')",
-        "medications[0].every": "'weekly' is not a quantity (expected '<number> <unit>', e.g. '40 mg')",
+        "medications[0].every": "'weekly' is not a quantity "
+        "(expected '<number> <unit>', e.g. '40 mg')",
         "medications[0].outcome": "'failed' is not an outcome (expected one of adverse_event, "
         "inadequate_response, intolerance, loss_of_response, ongoing, remission)",
         "weight": "unknown field; did you mean 'weight_kg'? (expected one of age, age_years, "
@@ -62,12 +68,16 @@ def test_every_problem_is_reported_at_once_with_its_path() -> None:
     }
 
 
-def test_error_message_lists_problems_as_path_colon_reason() -> None:
+def test_error_message_lists_problems_as_path_colon_reason(
+    ra_record: Callable[..., dict[str, Any]],
+) -> None:
     record = ra_record()
     record["observations"][0]["unit"] = "mg"
     with pytest.raises(InvalidRecordError) as err:
         parse_patient_dict(record)
-    assert "observations[0].unit: TB_IGRA is categorical and takes no unit, got 'mg'" in str(err.value)
+    assert "observations[0].unit: TB_IGRA is categorical and takes no unit, got 'mg'" in str(
+        err.value
+    )
     assert isinstance(err.value, ValueError)
 
 
@@ -84,24 +94,33 @@ def test_error_message_lists_problems_as_path_colon_reason() -> None:
         (lambda r: r["medications"][0].update(route="nasal"), "medications[0].route"),
         (lambda r: r["medications"][0].update(stop="2020-01-01"), "medications[0].stop"),
         (lambda r: r["conditions"][0].update(system="read"), "conditions[0].system"),
-        (lambda r: r["conditions"][0].update(system="snomed", code="69896005"), "conditions[0].code"),
+        (
+            lambda r: r["conditions"][0].update(system="snomed", code="69896005"),
+            "conditions[0].code",
+        ),
         (lambda r: r.update(genetics={"HLA-B27": 1}), "genetics.HLA-B27"),
     ],
 )
-def test_single_problem_paths(mutate: Any, path: str) -> None:
+def test_single_problem_paths(
+    ra_record: Callable[..., dict[str, Any]], mutate: Any, path: str
+) -> None:
     record = copy.deepcopy(ra_record())
     mutate(record)
     assert list(problems(record)) == [path]
 
 
-def test_loinc_codes_map_to_keys_and_are_remembered() -> None:
+def test_loinc_codes_map_to_keys_and_are_remembered(
+    ra_record: Callable[..., dict[str, Any]],
+) -> None:
     record = ra_record()
-    record["observations"].append({"code": "1988-5", "value": 1.1, "unit": "mg/dL", "date": "2026-11-01"})
+    record["observations"].append(
+        {"code": "1988-5", "value": 1.1, "unit": "mg/dL", "date": "2026-11-01"}
+    )
     crp = parse_patient_dict(record).latest("CRP")
     assert crp is not None and (crp.value, crp.original_code) == (11.0, "1988-5")
 
 
-def test_snomed_condition_maps_to_icd10_rule() -> None:
+def test_snomed_condition_maps_to_icd10_rule(ra_record: Callable[..., dict[str, Any]]) -> None:
     record = ra_record()
     record["conditions"] = [{"code": "84114007", "system": "snomed"}]  # heart failure
     patient = parse_patient_dict(record)
@@ -109,13 +128,15 @@ def test_snomed_condition_maps_to_icd10_rule() -> None:
     assert patient.conditions[0].icd10_equivalent == "I50.9"
 
 
-def test_record_without_index_disease_reads_fine() -> None:
+def test_record_without_index_disease_reads_fine(ra_record: Callable[..., dict[str, Any]]) -> None:
     record = ra_record()
     record["conditions"] = [{"code": "I10", "system": "icd10"}]
     assert parse_patient_dict(record).conditions[0].code == "I10"
 
 
-def test_brand_name_resolves_to_agent_and_unknown_agent_warns() -> None:
+def test_brand_name_resolves_to_agent_and_unknown_agent_warns(
+    ra_record: Callable[..., dict[str, Any]],
+) -> None:
     record = ra_record()
     record["medications"] = [{"agent": "Humira"}, {"agent": "lisinopril"}]
     patient = parse_patient_dict(record)
@@ -123,7 +144,7 @@ def test_brand_name_resolves_to_agent_and_unknown_agent_warns() -> None:
     assert any("'lisinopril' is not in the knowledge base" in w for w in patient.warnings)
 
 
-def test_read_patient_sources(tmp_path: Any) -> None:
+def test_read_patient_sources(ra_record: Callable[..., dict[str, Any]], tmp_path: Any) -> None:
     import json
 
     record = ra_record()
@@ -142,7 +163,9 @@ def test_read_patient_sources(tmp_path: Any) -> None:
         read_patient(tmp_path / "missing.json")
 
 
-def test_read_patient_from_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_read_patient_from_stdin(
+    ra_record: Callable[..., dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import io
     import json
 

@@ -81,29 +81,24 @@ def validate_visit(body: dict[str, Any], patient_id: str, *, today: dt.date) -> 
         problems.append(
             Problem("observations", "a visit needs at least one observation or therapy")
         )
+    # Without a valid visit date, the items are still checked (against today's date), so the
+    # user sees every problem at once; the date problem itself is reported once, above.
+    stamp = (when or today).isoformat()
     dated: list[Any] = []
     for i, obs in enumerate(observations):
-        if isinstance(obs, dict) and when is not None:
+        if isinstance(obs, dict):
             own = obs.get("date")
-            if own is not None and own != when.isoformat():
-                problems.append(
-                    Problem(
-                        f"observations[{i}].date", f"{own!r} differs from the visit date {when}"
-                    )
-                )
-            obs = {**obs, "date": when.isoformat()}
+            if own is not None and when is not None and own != stamp:
+                message = f"{own!r} differs from the visit date {when}"
+                problems.append(Problem(f"observations[{i}].date", message))
+            obs = {**obs, "date": stamp}
         dated.append(obs)
     try:
         record = parse_patient_dict(
             {"id": patient_id, "observations": dated, "medications": medications}
         )
     except InvalidRecordError as exc:
-        undated = when is None  # the date problem is reported once, not per observation
-        problems.extend(
-            p
-            for p in exc.problems
-            if not (undated and p.path.startswith("observations[") and p.path.endswith(".date"))
-        )
+        problems.extend(exc.problems)
         record = None
     if problems or record is None or when is None:
         raise InvalidRecordError(problems or [Problem("", "invalid visit")], what="visit")

@@ -9,7 +9,7 @@ import re
 
 __all__ = ["icd10_matches", "is_icd10cm", "is_loinc", "is_snomed_ct", "loinc_check_digit"]
 
-_ICD10CM = re.compile(r"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
+_ICD10CM = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 
 
 def is_icd10cm(code: str) -> bool:

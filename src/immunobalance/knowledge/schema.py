@@ -201,6 +201,7 @@ class PK(_Record):
     immunogenicity: Sourced | None = None  # anti-drug antibody incidence (fraction)
     immunogenicity_with_mtx: Sourced | None = None
     ada_clearance_factor: Sourced | None = None  # fold increase of CL with ADA
+    specific_activity: Sourced | None = None  # IU per mg (unit "IU/mg"), for IU-dosed proteins
     note: str | None = None
 
 

@@ -109,7 +109,10 @@ def generate_source(decl: Declaration) -> str:
         name=decl.name, n_imm=len(s_idx), n_params=len(p_idx), n_alg=max(len(a_idx), 1)
     )
     body = "\n".join(lines) + "\n"
-    return header + body + TEMPLATE.replace("__N_PROC__", str(len(PROCESSES)))
+    parallel = os.environ.get("IMMUNOBALANCE_PARALLEL", "1") != "0"
+    return header + body + TEMPLATE.replace("__N_PROC__", str(len(PROCESSES))).replace(
+        "__PARALLEL__", str(parallel)
+    )
 
 
 @lru_cache(maxsize=32)

@@ -69,8 +69,11 @@ class Formula:
     def names(self) -> set[str]:
         """Every variable name the formula reads (functions excluded)."""
         out: set[str] = set()
+        funcs: set[int] = set()
         for node in ast.walk(self.tree):
-            if isinstance(node, ast.Name):
+            if isinstance(node, ast.Call):
+                funcs.add(id(node.func))
+            elif isinstance(node, ast.Name) and id(node) not in funcs:
                 out.add(node.id)
         return out
 

@@ -13,6 +13,7 @@ The integrator is the explicit Dormand–Prince 5(4) pair with an embedded error
 
 TEMPLATE = r'''
 N_PROC = __N_PROC__
+PARALLEL = __PARALLEL__
 
 
 @njit(cache=True)
@@ -74,6 +75,28 @@ def _rhs(y, p, pk, ada_on, target_proc, load_idx, act_agent, act_proc, act_effec
 
 
 @njit(cache=True)
+def _propagate(y, out, tau, exact, ada_on, lam, vm, vi):
+    """Exact linear PK: amounts of agent j at t + tau = V exp(Λ tau) V⁻¹ · amounts at t."""
+    for j in range(exact.shape[0]):
+        if not exact[j]:
+            continue
+        m = 1 if ada_on[j] else 0
+        b = N_IMM + 3 * j
+        w0 = 0.0
+        w1 = 0.0
+        w2 = 0.0
+        for r in range(3):
+            w0 += vi[j, m, 0, r] * y[b + r]
+            w1 += vi[j, m, 1, r] * y[b + r]
+            w2 += vi[j, m, 2, r] * y[b + r]
+        w0 *= math.exp(lam[j, m, 0] * tau)
+        w1 *= math.exp(lam[j, m, 1] * tau)
+        w2 *= math.exp(lam[j, m, 2] * tau)
+        for r in range(3):
+            out[b + r] = vm[j, m, r, 0] * w0 + vm[j, m, r, 1] * w1 + vm[j, m, r, 2] * w2
+
+
+@njit(cache=True)
 def _err_norm(y, ynew, err, rtol, atol):
     s = 0.0
     n = y.shape[0]
@@ -86,11 +109,11 @@ def _err_norm(y, ynew, err, rtol, atol):
     return math.sqrt(s / n)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=PARALLEL)
 def simulate_batch(y0, p, t_samples, pk, target_proc, dose_t, dose_agent, dose_cmt, dose_amt,
                    ada_onset, act_agent, act_proc, act_effect, act_ec50, act_emax, act_hill,
-                   load_idx, out_alg_idx, rtol, atol, h_init, max_steps, out_y, out_alg,
-                   status, nsteps):
+                   load_idx, out_alg_idx, exact, lam, vm, vi, rtol, atol, h_init, max_steps,
+                   out_y, out_alg, status, nsteps):
     n = y0.shape[0]
     K = pk.shape[1]
     ns = N_IMM + 3 * K
@@ -120,6 +143,9 @@ def simulate_batch(y0, p, t_samples, pk, target_proc, dose_t, dose_agent, dose_c
         err = np.zeros(ns)
         pki = pk[i]
         pi = p[i]
+        lami = lam[i]
+        vmi = vm[i]
+        vii = vi[i]
         t = 0.0
         h = h_init
         isamp = 0
@@ -170,38 +196,50 @@ def simulate_batch(y0, p, t_samples, pk, target_proc, dose_t, dose_agent, dose_c
                     last = True
                 for k in range(ns):
                     ytmp[k] = y[k] + hh * (0.2 * k1[k])
+                _propagate(y, ytmp, 0.2 * hh, exact, ada_on, lami, vmi, vii)
                 _rhs(ytmp, pi, pki, ada_on, target_proc, load_idx, act_agent, act_proc,
                      act_effect, act_ec50, act_emax, act_hill, conc, inh, dep, act, inf, alg, k2)
                 for k in range(ns):
                     ytmp[k] = y[k] + hh * (3.0 / 40.0 * k1[k] + 9.0 / 40.0 * k2[k])
+                _propagate(y, ytmp, 0.3 * hh, exact, ada_on, lami, vmi, vii)
                 _rhs(ytmp, pi, pki, ada_on, target_proc, load_idx, act_agent, act_proc,
                      act_effect, act_ec50, act_emax, act_hill, conc, inh, dep, act, inf, alg, k3)
                 for k in range(ns):
                     ytmp[k] = y[k] + hh * (44.0 / 45.0 * k1[k] - 56.0 / 15.0 * k2[k]
                                            + 32.0 / 9.0 * k3[k])
+                _propagate(y, ytmp, 0.8 * hh, exact, ada_on, lami, vmi, vii)
                 _rhs(ytmp, pi, pki, ada_on, target_proc, load_idx, act_agent, act_proc,
                      act_effect, act_ec50, act_emax, act_hill, conc, inh, dep, act, inf, alg, k4)
                 for k in range(ns):
                     ytmp[k] = y[k] + hh * (19372.0 / 6561.0 * k1[k] - 25360.0 / 2187.0 * k2[k]
                                            + 64448.0 / 6561.0 * k3[k] - 212.0 / 729.0 * k4[k])
+                _propagate(y, ytmp, 8.0 / 9.0 * hh, exact, ada_on, lami, vmi, vii)
                 _rhs(ytmp, pi, pki, ada_on, target_proc, load_idx, act_agent, act_proc,
                      act_effect, act_ec50, act_emax, act_hill, conc, inh, dep, act, inf, alg, k5)
                 for k in range(ns):
                     ytmp[k] = y[k] + hh * (9017.0 / 3168.0 * k1[k] - 355.0 / 33.0 * k2[k]
                                            + 46732.0 / 5247.0 * k3[k] + 49.0 / 176.0 * k4[k]
                                            - 5103.0 / 18656.0 * k5[k])
+                _propagate(y, ytmp, 1.0 * hh, exact, ada_on, lami, vmi, vii)
                 _rhs(ytmp, pi, pki, ada_on, target_proc, load_idx, act_agent, act_proc,
                      act_effect, act_ec50, act_emax, act_hill, conc, inh, dep, act, inf, alg, k6)
                 for k in range(ns):
                     ynew[k] = y[k] + hh * (35.0 / 384.0 * k1[k] + 500.0 / 1113.0 * k3[k]
                                            + 125.0 / 192.0 * k4[k] - 2187.0 / 6784.0 * k5[k]
                                            + 11.0 / 84.0 * k6[k])
+                _propagate(y, ynew, hh, exact, ada_on, lami, vmi, vii)
                 _rhs(ynew, pi, pki, ada_on, target_proc, load_idx, act_agent, act_proc,
                      act_effect, act_ec50, act_emax, act_hill, conc, inh, dep, act, inf, alg, k7)
                 for k in range(ns):
                     err[k] = hh * (71.0 / 57600.0 * k1[k] - 71.0 / 16695.0 * k3[k]
                                    + 71.0 / 1920.0 * k4[k] - 17253.0 / 339200.0 * k5[k]
                                    + 22.0 / 525.0 * k6[k] - 1.0 / 40.0 * k7[k])
+                for j in range(K):
+                    if exact[j]:
+                        b = N_IMM + 3 * j
+                        err[b] = 0.0
+                        err[b + 1] = 0.0
+                        err[b + 2] = 0.0
                 en = _err_norm(y, ynew, err, rtol, atol[i])
                 steps += 1
                 if not math.isfinite(en):

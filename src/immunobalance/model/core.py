@@ -135,12 +135,6 @@ def core_parameters() -> list[Parameter]:
         _p("g_il10_pde4", 0.5, "1", "rise of IL-10 with PDE4 inhibition", "Schafer 2010"),
         _p("g_syk_fc", 0.8, "1", "SYK dependence of Fcγ-receptor immune-complex signalling",
            "Mócsai A et al. Nat Rev Immunol 2010;10:387-402", Prior(), 0.0, 1.0),
-        # depletion
-        _p("kdep_T", 1.0, "1/day", "maximal T-cell depletion rate",
-           "Cox AL et al. Eur J Immunol 2005;35:3332-42 (alemtuzumab lymphopenia within days)"),
-        _p("kdep_B", 2.0, "1/day", "maximal B-cell depletion rate",
-           "Reff ME et al. Blood 1994;83:435-45 (rapid B-cell depletion by anti-CD20)"),
-        _p("kdep_PC", 0.3, "1/day", "maximal plasma-cell depletion rate", A),
         # protective immunity and infection
         _p("h_T", 0.6, "1", "loss of protective immunity with total T-cell depletion", A),
         _p("h_B", 0.3, "1", "loss with total B-cell depletion", A),
@@ -287,24 +281,24 @@ def core_assignments(pathways: list[str]) -> list[Assignment]:
 
 def core_rates() -> list[Rate]:
     return [
-        Rate("E1", "k_T * (phi * supp * diff1 * gc_f * prolif_f * LT - E1) - kdep_T * dep_t_cells * E1",
+        Rate("E1", "k_T * (phi * supp * diff1 * gc_f * prolif_f * LT - E1) - dep_t_cells * E1",
              "Th1: activation-driven expansion restrained by Tregs; depletion"),
-        Rate("E17", "k_T * (phi * supp * diff17 * gc_f * prolif_f * LT - E17) - kdep_T * dep_t_cells * E17",
+        Rate("E17", "k_T * (phi * supp * diff17 * gc_f * prolif_f * LT - E17) - dep_t_cells * E17",
              "Th17: as Th1, polarised by IL-23/IL-6/IL-1"),
-        Rate("R", "k_R * (treg_src * LT - R) - kdep_T * dep_t_cells * R",
+        Rate("R", "k_R * (treg_src * LT - R) - dep_t_cells * R",
              "Tregs: IL-2-dependent production; expansion by IL-2 / Treg agonists"),
         Rate("B", "k_B * (baff_f * help_f * prolif_f * fc_f * (1 - inh_b_cells) * LB - B)"
-             " - kdep_B * dep_b_cells * B",
+             " - dep_b_cells * B",
              "autoreactive B cells: BAFF and T-cell help; BCR (SYK) signalling; depletion"),
-        Rate("PCs", "k_PCs * (B * help_f - PCs) - kdep_PC * dep_plasma_cells * PCs",
+        Rate("PCs", "k_PCs * (B * help_f - PCs) - dep_plasma_cells * PCs",
              "short-lived plasma cells differentiate from B cells"),
-        Rate("PCl", "k_PCl * (PCs - PCl) - kdep_PC * dep_plasma_cells * PCl",
+        Rate("PCl", "k_PCl * (PCs - PCl) - dep_plasma_cells * PCl",
              "long-lived plasma cells (survive B-cell depletion)"),
         Rate("Ab", "k_Ab * (f_LL * PCl + (1 - f_LL) * PCs - Ab)", "autoantibody production and IgG decay"),
         Rate("I", "k_I * (drive - I)", "organ inflammation relaxes to its drive"),
         Rate("D", "k_D * I", "irreversible damage accrues with inflammation"),
-        Rate("LT", "k_LT * (1 - LT) - kdep_T * dep_t_cells * LT", "total T cells: depletion, slow renewal"),
-        Rate("LB", "k_LB * (1 - LB) - kdep_B * dep_b_cells * LB", "total B cells: depletion, renewal"),
+        Rate("LT", "k_LT * (1 - LT) - dep_t_cells * LT", "total T cells: depletion, slow renewal"),
+        Rate("LB", "k_LB * (1 - LB) - dep_b_cells * LB", "total B cells: depletion, renewal"),
         Rate("P", "k_P * (P_target - P)", "protective immunity follows immunosuppression"),
         Rate("H_inf", "lambda_inf", "cumulative serious-infection hazard"),
     ]
@@ -314,7 +308,7 @@ def external_names() -> dict[str, str]:
     out: dict[str, str] = {}
     for proc in PROCESSES:
         out[f"inh_{proc}"] = f"inhibition of process '{proc}' (0–1, Bliss-combined over agents)"
-        out[f"dep_{proc}"] = f"depleting engagement of '{proc}' (sum of Emax-occupancies)"
+        out[f"dep_{proc}"] = f"depletion rate of '{proc}' cells, 1/day (sum of kmax·occupancy)"
         out[f"act_{proc}"] = f"activating engagement of '{proc}' (sum of Emax-occupancies)"
         out[f"inf_{proc}"] = f"infused cells acting on '{proc}' (patient-pool units)"
     return out

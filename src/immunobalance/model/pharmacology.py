@@ -38,6 +38,7 @@ __all__ = [
     "DosingTable",
     "agent_pharmacology",
     "dosing_table",
+    "linear_pk_propagators",
     "patient_pk",
 ]
 
@@ -91,7 +92,7 @@ class Action:
     process: str
     effect: str
     ec50: float  # plasma-equivalent, amount_unit per litre (cells for infusions)
-    emax: float
+    emax: float  # fraction; for depletion the maximal depletion rate (1/day)
     hill: float
     site_factor: float
     source: str
@@ -120,6 +121,7 @@ class AgentPharmacology:
     ada_factor: float
     actions: tuple[Action, ...]
     notes: tuple[str, ...] = field(default_factory=tuple)
+    iu_per_mg: float | None = None  # specific activity, for IU-dosed proteins
 
     @property
     def antiproliferative(self) -> bool:
@@ -170,13 +172,15 @@ def agent_pharmacology(agent: Agent, tissue_bdc: float) -> AgentPharmacology:
         notes.append(f"{where}: {field_} not in knowledge base; used {value:g} {unit} ({source})")
         return float(value)
 
-    if pk.model == "none":
-        problems.append(Problem(f"{where}.pk.model", "'none': the agent has no systemic PK to simulate"))
+    exposure_only = pk.model == "none"
+    if exposure_only:
+        notes.append(f"{where}: pk.model 'none': dose-driven exposure (amount in a nominal 1 L "
+                     "compartment decaying with the recorded half-life)")
     half_life = float(_q(pk.half_life).to("day").magnitude)
     kel = math.log(2) / half_life
 
     amount_unit: Literal["mg", "cells", "IU"] = "cells" if cells else "mg"
-    if cells:
+    if cells or exposure_only:
         v1, cl, q_, v2 = 1.0, kel, 0.0, 1.0
     else:
         v1 = _volume(pk.volume_central, where + ".pk.volume_central", problems)
@@ -225,28 +229,36 @@ def agent_pharmacology(agent: Agent, tissue_bdc: float) -> AgentPharmacology:
     actions: list[Action] = []
     for i, a in enumerate(agent.actions):
         apath = f"{where}.actions[{i}]"
-        conc = _potency_amount_per_l(a.potency, amount_unit, mw, protein, apath, problems, notes)
+        conc = _potency_amount_per_l(a.potency, amount_unit, mw, protein or exposure_only, apath,
+                                     problems, notes, exposure_only)
         if conc is None:
             continue
         site = 1.0
         if (protein and a.potency_kind in _IN_VITRO and a.process in TISSUE_PROCESSES
                 and a.effect == "inhibit"):
             site = tissue_bdc
-        emax = 1.0 if a.emax is None else _fraction(a.emax)
+        emax = _emax(a, apath, problems, notes)
         actions.append(Action(a.process, a.effect, conc / site, emax, float(a.hill), site,
                               a.potency.source))
 
     vmax, km, tproc = 0.0, 1.0, -1
-    if pk.model == "tmdd" and pk.target_mediated is not None and not cells:
+    if pk.target_mediated is not None and not cells and actions:
         tq = _q(pk.target_mediated)
-        if tq.check("[mass]/[time]") and actions:
-            vmax = float(tq.to("mg/day").magnitude)
-            dep = [a for a in actions if a.effect == "deplete"] or actions
-            km = dep[0].ec50
+        dep = [a for a in actions if a.effect == "deplete"] or list(actions)
+        if tq.check("[mass]/[time]"):
+            # Michaelis–Menten target-mediated elimination Vmax·load·C/(Km + C), Km = EC50
+            vmax, km = float(tq.to("mg/day").magnitude), dep[0].ec50
+            tproc = PROCESS_INDEX[dep[0].process]
+        elif tq.check("[length]**3/[time]"):
+            # target-mediated clearance proportional to the target load (e.g. CD20 B-cell sink):
+            # written as Vmax/Km with Km ≫ C so that Vmax·C/(Km + C) = CL_T·C to 1e-9
+            km = 1e9
+            vmax = float(tq.to("L/day").magnitude) * km
             tproc = PROCESS_INDEX[dep[0].process]
         else:
-            notes.append(f"{where}: pk.target_mediated ({pk.target_mediated.unit}) is not a maximal "
-                         "elimination rate (mass/time); linear PK used")
+            notes.append(f"{where}: pk.target_mediated ({pk.target_mediated.value:g} "
+                         f"{pk.target_mediated.unit}) gives no elimination capacity (mass/time) or "
+                         "clearance (volume/time); linear PK used")
     ada = _fraction(pk.immunogenicity) if pk.immunogenicity is not None else 0.0
     ada_mtx = _fraction(pk.immunogenicity_with_mtx) if pk.immunogenicity_with_mtx else ada
     if pk.ada_clearance_factor is not None:
@@ -262,8 +274,54 @@ def agent_pharmacology(agent: Agent, tissue_bdc: float) -> AgentPharmacology:
         bioavailability=bio, cl=cl, v1=float(v1), q=q_, v2=v2, cl_weight_exponent=float(exp_cl),
         vmax_tmdd=vmax, km_tmdd=km, tmdd_process=tproc, ada_rate=ada,
         ada_rate_with_antiproliferative=ada_mtx, ada_factor=ada_factor, actions=tuple(actions),
-        notes=tuple(notes),
+        notes=tuple(notes), iu_per_mg=_specific_activity(agent),
     )
+
+
+def _specific_activity(agent: Agent) -> float | None:
+    """IU per mg from ``pk.specific_activity`` (IU-dosed proteins such as aldesleukin)."""
+    sa = getattr(agent.pk, "specific_activity", None)
+    if sa is None:
+        return None
+    unit = sa.unit.replace(" ", "").lower()
+    scale = {"iu/mg": 1.0, "miu/mg": 1e6}.get(unit)
+    return float(sa.value) * scale if scale else None
+
+
+#: Maximal depletion rate (1/day) per process when a depleting action's Emax is a fraction.
+DEPLETION_RATE = {
+    "b_cells": (2.0, "Reff ME et al. Blood 1994;83:435-45 (anti-CD20 clears circulating B cells "
+                "within days)"),
+    "t_cells": (1.0, "Cox AL et al. Eur J Immunol 2005;35:3332-42 (alemtuzumab lymphopenia within "
+                "days)"),
+    "plasma_cells": (0.3, "model assumption (plasma-cell depletion over 1-2 weeks)"),
+}
+
+
+def _emax(a: object, path: str, problems: list[Problem], notes: list[str]) -> float:
+    """Emax as a fraction (inhibit/activate) or, for depletion, a maximal kill rate in 1/day."""
+    from immunobalance.knowledge.schema import Action as KBAction
+
+    assert isinstance(a, KBAction)
+    if a.effect == "deplete":
+        if a.emax is not None:
+            q = _q(a.emax)
+            if q.check("1/[time]"):
+                return float(q.to("1/day").magnitude)
+            frac = _fraction(a.emax)
+        else:
+            frac = 1.0
+        rate, src = DEPLETION_RATE.get(a.process, (0.5, "model assumption"))
+        notes.append(f"{path}: depletion Emax {frac:g} (fraction) × maximal rate {rate:g}/day ({src})")
+        return frac * rate
+    if a.emax is None:
+        return 1.0
+    q = _q(a.emax)
+    if not q.check("[]"):
+        problems.append(Problem(f"{path}.emax", f"{a.emax.unit!r}: expected a fraction for effect "
+                                f"{a.effect!r}"))
+        return 1.0
+    return _fraction(a.emax)
 
 
 class UnsupportedRegimenError_(UnsupportedRegimenError):  # noqa: N801
@@ -300,7 +358,7 @@ def _flow(s: Sourced | None, path: str, problems: list[Problem]) -> float | None
 
 def _potency_amount_per_l(
     s: Sourced, amount_unit: str, mw: float | None, protein: bool, path: str,
-    problems: list[Problem], notes: list[str],
+    problems: list[Problem], notes: list[str], exposure_only: bool = False,
 ) -> float | None:
     """Potency in the agent's amount unit per litre (mg/L), or cells for infused cells."""
     unit = s.unit.strip().lower()
@@ -316,6 +374,8 @@ def _potency_amount_per_l(
         return None
     if q.check("[mass]/[length]**3"):
         return float(q.to("mg/L").magnitude)
+    if exposure_only and q.check("[mass]"):
+        return float(q.to("mg").magnitude)
     if q.check("[substance]/[length]**3"):
         if mw is None:
             if not protein:
@@ -364,15 +424,20 @@ def dosing_table(
             continue
         evs: list[DosingEvents] = dosing_events([item], weeks, weight_kg, height_cm)
         for ev in evs:
-            if ev.amount_unit != ph.amount_unit:
+            amount = ev.amount
+            if ev.amount_unit == "IU" and ph.amount_unit == "mg" and ph.iu_per_mg:
+                amount = ev.amount / ph.iu_per_mg
+            elif ev.amount_unit != ph.amount_unit:
+                hint = (" (an IU dose needs pk.specific_activity, IU/mg, in the agent's record)"
+                        if ev.amount_unit == "IU" else "")
                 problems.append(Problem(f"regimen[{i}].dose",
                                         f"{item.dose!r} is in {ev.amount_unit}, but {item.agent} "
-                                        f"is dosed in {ph.amount_unit}"))
+                                        f"is dosed in {ph.amount_unit}{hint}"))
                 continue
             f = ph.bioavailability[item.route]
             cmt = 1 if item.route == "iv" or ph.amount_unit == "cells" else 0
             for t in ev.times_day:
-                rows.append((float(t), agents.index(item.agent), cmt, ev.amount * f, i, item.route))
+                rows.append((float(t), agents.index(item.agent), cmt, amount * f, i, item.route))
     if problems:
         raise UnsupportedRegimenError_(problems)
     rows.sort(key=lambda r: (r[0], r[1], r[4]))
@@ -412,3 +477,40 @@ def patient_pk(
     out[:, 6] = ph.km_tmdd
     out[:, 7] = ph.ada_factor
     return out
+
+
+def linear_pk_propagators(
+    pk: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Eigen-decomposition of each agent's linear PK system, without and with ADA.
+
+    The amounts ``a = (depot, central, peripheral)`` obey ``a' = M a`` with
+    ``M = [[-ka, 0, 0], [ka, -(CL+Q)/V1, Q/V2], [0, Q/V1, -Q/V2]]`` between doses, so
+    ``a(t+τ) = V exp(Λτ) V⁻¹ a(t)`` exactly. Returns ``lam (n, K, 2, 3)``, ``V`` and ``V⁻¹``
+    ``(n, K, 2, 3, 3)``; index 1 of the third axis is the ADA-positive system (CL × factor).
+    A coincidence of ka with a disposition eigenvalue (defective M) is avoided by moving ka
+    by one part in 10⁷, far below the solver tolerance.
+    """
+    n, k = pk.shape[:2]
+    m = np.zeros((n, k, 2, 3, 3))
+    for a in range(2):
+        ka = pk[..., 0].copy()
+        cl = pk[..., 1] * (pk[..., 7] if a == 1 else 1.0)
+        v1, q, v2 = pk[..., 2], pk[..., 3], pk[..., 4]
+        k10, k12, k21 = cl / v1, q / v1, q / v2
+        s_ = k10 + k12 + k21
+        disc = np.sqrt(np.maximum(s_ * s_ - 4.0 * k10 * k21, 0.0))
+        for lam_b in ((s_ + disc) / 2.0, (s_ - disc) / 2.0):
+            close = np.abs(ka - lam_b) < 1e-7 * np.maximum(ka, 1e-12)
+            ka = np.where(close, ka * (1.0 + 1e-7) + 1e-12, ka)
+        m[..., a, 0, 0] = -ka
+        m[..., a, 1, 0] = ka
+        m[..., a, 1, 1] = -(k10 + k12)
+        m[..., a, 1, 2] = k21
+        m[..., a, 2, 1] = k12
+        m[..., a, 2, 2] = -k21
+    lam, vec = np.linalg.eig(m)
+    lam = np.real(lam)
+    vec = np.real(vec)
+    inv = np.linalg.inv(vec)
+    return np.ascontiguousarray(lam), np.ascontiguousarray(vec), np.ascontiguousarray(inv)

@@ -29,6 +29,7 @@ from immunobalance.model.pharmacology import (
     AgentPharmacology,
     DosingTable,
     dosing_table,
+    linear_pk_propagators,
     patient_pk,
 )
 from immunobalance.model.result import ParameterSet, SimulationResult
@@ -73,6 +74,10 @@ class KernelInputs:
     act_emax: NDArray[np.float64]
     act_hill: NDArray[np.float64]
     load_idx: NDArray[np.int64]
+    exact: NDArray[np.bool_]
+    lam: NDArray[np.float64]
+    vm: NDArray[np.float64]
+    vi: NDArray[np.float64]
     pharm: dict[str, AgentPharmacology]
     notes: list[str]
 
@@ -164,6 +169,8 @@ def kernel_inputs(
         if name.startswith("load_") and name[5:] in PROCESS_INDEX:
             load_idx[PROCESS_INDEX[name[5:]]] = i
     cols = list(zip(*act_rows, strict=True)) if act_rows else [[] for _ in range(6)]
+    exact = np.array([pharm[a].vmax_tmdd == 0.0 for a in agents], dtype=np.bool_)
+    lam, vm, vi = linear_pk_propagators(pk)
     return KernelInputs(
         y0=y0, p=p, pk=pk, target_proc=target, doses=doses, ada_onset_day=ada_onset,
         act_agent=np.asarray(cols[0], dtype=np.int64),
@@ -172,7 +179,7 @@ def kernel_inputs(
         act_ec50=np.asarray(cols[3], dtype=float),
         act_emax=np.asarray(cols[4], dtype=float),
         act_hill=np.asarray(cols[5], dtype=float),
-        load_idx=load_idx, pharm=pharm, notes=notes,
+        load_idx=load_idx, exact=exact, lam=lam, vm=vm, vi=vi, pharm=pharm, notes=notes,
     )
 
 
@@ -278,7 +285,7 @@ def simulate(
         ki.y0, ki.p, t_days, ki.pk, ki.target_proc, ki.doses.times_day, ki.doses.agent_index,
         ki.doses.compartment, np.ascontiguousarray(ki.doses.amount), ki.ada_onset_day,
         ki.act_agent, ki.act_proc, ki.act_effect, ki.act_ec50, ki.act_emax, ki.act_hill,
-        ki.load_idx, out_idx, opts.rtol, atol, opts.h_init, opts.max_steps, out_y, out_alg,
+        ki.load_idx, out_idx, ki.exact, ki.lam, ki.vm, ki.vi, opts.rtol, atol, opts.h_init, opts.max_steps, out_y, out_alg,
         status, nsteps,
     )
     keep = np.searchsorted(grid, sample)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -28,12 +29,13 @@ class SnomedTarget:
     display: str
 
 
-def _read(path: Path) -> dict[str, object]:
+def _read(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
     if not isinstance(raw, dict) or not isinstance(raw.get("map"), list):
         raise KnowledgeBaseError(f"{path.name}: expected a mapping with a 'map' list")
-    return raw
+    rows: list[dict[str, Any]] = raw["map"]
+    return rows
 
 
 @lru_cache(maxsize=4)
@@ -42,7 +44,7 @@ def snomed_icd10_map(root: Path | None = None) -> Mapping[str, SnomedTarget]:
     path = (root or data_dir()) / "snomed_icd10.yaml"
     out: dict[str, SnomedTarget] = {}
     problems: list[str] = []
-    for i, row in enumerate(_read(path)["map"]):  # type: ignore[attr-defined]
+    for i, row in enumerate(_read(path)):
         sct, icd = str(row.get("snomed", "")), str(row.get("icd10", ""))
         if not is_snomed_ct(sct):
             problems.append(f"snomed_icd10.yaml map[{i}]: {sct!r} is not a SNOMED CT id")
@@ -59,7 +61,7 @@ def rxnorm_map(root: Path | None = None) -> Mapping[str, str]:
     """RxNorm ingredient RxCUI → agent key (``knowledge/data/rxnorm.yaml``)."""
     path = (root or data_dir()) / "rxnorm.yaml"
     out: dict[str, str] = {}
-    for i, row in enumerate(_read(path)["map"]):  # type: ignore[attr-defined]
+    for i, row in enumerate(_read(path)):
         rxcui, agent = str(row.get("rxcui", "")), str(row.get("agent", ""))
         if not re.fullmatch(r"\d{1,8}", rxcui) or not re.fullmatch(r"[a-z][a-z0-9_]*", agent):
             raise KnowledgeBaseError(f"rxnorm.yaml map[{i}]: bad row {row!r}")
@@ -86,8 +88,8 @@ class AgentMatcher:
         for agent in kb.agents.values():
             for name in (agent.key, agent.name, *agent.brand_names):
                 names[agent_key(name)] = agent.key
-        for agent in set(rxnorm_map().values()):
-            names.setdefault(agent_key(agent), agent)
+        for mapped in set(rxnorm_map().values()):
+            names.setdefault(agent_key(mapped), mapped)
         # longest names first so multi-word names beat their prefixes
         self._names = sorted(names.items(), key=lambda kv: -len(kv[0]))
 

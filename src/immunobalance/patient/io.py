@@ -38,7 +38,13 @@ def _from_data(
 ) -> Patient:
     if not isinstance(data, dict):
         raise InvalidRecordError(
-            [Problem("", f"expected a JSON object (patient record or FHIR Bundle), got {type(data).__name__}")]
+            [
+                Problem(
+                    "",
+                    "expected a JSON object (patient record or FHIR Bundle), "
+                    f"got {type(data).__name__}",
+                )
+            ]
         )
     if fmt == "csv":
         raise InvalidRecordError([Problem("", "fmt='csv' needs a path to a CSV file")])
@@ -47,11 +53,18 @@ def _from_data(
         return parse_fhir_bundle(data, patient_id=patient_id, kb=kb)
     if fmt == "auto" and "resourceType" in data:
         raise InvalidRecordError(
-            [Problem("resourceType", f"a FHIR {data['resourceType']!r} is not read alone; send a Bundle")]
+            [
+                Problem(
+                    "resourceType",
+                    f"a FHIR {data['resourceType']!r} is not read alone; send a Bundle",
+                )
+            ]
         )
     patient = parse_patient_dict(data, kb=kb)
     if patient_id is not None and patient.id != patient_id:
-        raise InvalidRecordError([Problem("id", f"record is patient {patient.id!r}, not {patient_id!r}")])
+        raise InvalidRecordError(
+            [Problem("id", f"record is patient {patient.id!r}, not {patient_id!r}")]
+        )
     return patient
 
 
@@ -87,7 +100,9 @@ def read_patient(
     >>> patient.latest_value("CRP")  # doctest: +SKIP
     """
     if fmt not in {"auto", "json", "fhir", "csv"}:
-        raise InvalidRecordError([Problem("", f"unknown format {fmt!r} (expected auto, json, fhir or csv)")])
+        raise InvalidRecordError(
+            [Problem("", f"unknown format {fmt!r} (expected auto, json, fhir or csv)")]
+        )
     if isinstance(source, dict):
         return _from_data(source, fmt, patient_id, kb)
     if isinstance(source, str) and source.strip() == "-":

@@ -30,7 +30,7 @@ from immunobalance.units import Q_, UnitError, parse_unit
 
 __all__ = [
     "NormalisedValue",
-    "ValueProblem",
+    "ObservationValueError",
     "canonical_category",
     "normalise_value",
     "reads_positive",
@@ -64,7 +64,7 @@ _FALSE = {"false", "no", "n", "absent", "negative", "0"}
 _TITRE = re.compile(r"\s*1\s*:\s*(\d+(?:\.\d+)?)\s*")
 
 
-class ValueProblem(ValueError):
+class ObservationValueError(ValueError):
     """A value or unit that cannot be normalised; ``field`` is ``"value"`` or ``"unit"``."""
 
     def __init__(self, field: str, message: str) -> None:
@@ -106,9 +106,7 @@ def reads_positive(biomarker: Biomarker, value: ObservationValue) -> bool | None
     return float(value) >= biomarker.positive_threshold
 
 
-def normalise_value(
-    biomarker: Biomarker, value: object, unit: object = None
-) -> NormalisedValue:
+def normalise_value(biomarker: Biomarker, value: object, unit: object = None) -> NormalisedValue:
     """Validate and normalise one observation value of ``biomarker``.
 
     Parameters
@@ -128,7 +126,7 @@ def normalise_value(
 
     Raises
     ------
-    ValueProblem
+    ObservationValueError
         With ``field`` ``"value"`` or ``"unit"`` and a message that says what was expected.
 
     Examples
@@ -140,7 +138,9 @@ def normalise_value(
     """
     unit_text = None if unit is None else str(unit).strip() or None
     if unit is not None and not isinstance(unit, str):
-        raise ValueProblem("unit", f"expected a unit string, got {type(unit).__name__} {unit!r}")
+        raise ObservationValueError(
+            "unit", f"expected a unit string, got {type(unit).__name__} {unit!r}"
+        )
     kind = biomarker.kind
     if kind == "boolean":
         return _boolean(biomarker, value, unit_text)
@@ -159,7 +159,9 @@ def normalise_value(
 # ---------------------------------------------------------------------------- kinds
 def _boolean(biomarker: Biomarker, value: object, unit: str | None) -> NormalisedValue:
     if unit is not None:
-        raise ValueProblem("unit", f"{biomarker.key} is true/false and takes no unit, got {unit!r}")
+        raise ObservationValueError(
+            "unit", f"{biomarker.key} is true/false and takes no unit, got {unit!r}"
+        )
     if isinstance(value, bool):
         return NormalisedValue(value, None)
     if isinstance(value, int | float) and value in (0, 1):
@@ -170,13 +172,15 @@ def _boolean(biomarker: Biomarker, value: object, unit: str | None) -> Normalise
             return NormalisedValue(True, None, value)
         if text in _FALSE:
             return NormalisedValue(False, None, value)
-    raise ValueProblem("value", f"{biomarker.key} must be true or false, got {value!r}")
+    raise ObservationValueError("value", f"{biomarker.key} must be true or false, got {value!r}")
 
 
 def _categorical(biomarker: Biomarker, value: object, unit: str | None) -> NormalisedValue:
     expected = " or ".join(repr(c) for c in biomarker.categories)
     if biomarker.kind == "categorical" and unit is not None:
-        raise ValueProblem("unit", f"{biomarker.key} is categorical and takes no unit, got {unit!r}")
+        raise ObservationValueError(
+            "unit", f"{biomarker.key} is categorical and takes no unit, got {unit!r}"
+        )
     if isinstance(value, bool) and {"positive", "negative"} <= set(biomarker.categories):
         category = "positive" if value else "negative"
         return NormalisedValue(category, None, value)
@@ -185,8 +189,10 @@ def _categorical(biomarker: Biomarker, value: object, unit: str | None) -> Norma
         if category in biomarker.categories:
             original = None if value == category else value
             return NormalisedValue(category, None, original)
-        raise ValueProblem("value", f"{value!r} is not a result of {biomarker.key} (expected {expected})")
-    raise ValueProblem(
+        raise ObservationValueError(
+            "value", f"{value!r} is not a result of {biomarker.key} (expected {expected})"
+        )
+    raise ObservationValueError(
         "value", f"{biomarker.key} must be {expected}, got {type(value).__name__} {value!r}"
     )
 
@@ -195,14 +201,16 @@ def _quantity(biomarker: Biomarker, value: object, unit: str | None) -> Normalis
     if isinstance(value, bool) or not isinstance(value, int | float):
         what = f"{type(value).__name__} {value!r}"
         extra = f" or {' / '.join(biomarker.categories)}" if biomarker.categories else ""
-        raise ValueProblem("value", f"{biomarker.key} must be a number{extra}, got {what}")
+        raise ObservationValueError("value", f"{biomarker.key} must be a number{extra}, got {what}")
     number = float(value)
     if not math.isfinite(number):
-        raise ValueProblem("value", f"{biomarker.key} must be a finite number, got {value!r}")
-    # 12 significant digits: drop float noise of unit factors (300 pmol/L -> 0.3 nmol/L, not 0.29999…)
+        raise ObservationValueError(
+            "value", f"{biomarker.key} must be a finite number, got {value!r}"
+        )
+    # 12 significant digits drop the float noise of unit factors (300 pmol/L -> 0.3 nmol/L)
     converted = float(f"{_to_default_unit(biomarker, number, unit):.12g}")
     _check_range(biomarker, converted, number, unit)
-    changed = unit is not None and converted != number or (
+    changed = (unit is not None and converted != number) or (
         unit is not None and unit != biomarker.unit
     )
     return NormalisedValue(
@@ -220,7 +228,7 @@ def _check_range(biomarker: Biomarker, converted: float, number: float, unit: st
         low, high = biomarker.range
         if not low <= converted <= high:
             as_default = f" (= {converted:g}{default})" if shown != f"{converted:g}" else ""
-            raise ValueProblem(
+            raise ObservationValueError(
                 "value",
                 f"{biomarker.key} {shown}{as_default} is outside the physical range "
                 f"{low:g}-{high:g}{default}",
@@ -229,7 +237,7 @@ def _check_range(biomarker: Biomarker, converted: float, number: float, unit: st
         steps = converted / biomarker.step
         if abs(steps - round(steps)) > 1e-9:
             what = "a count" if biomarker.kind == "count" else "a score"
-            raise ValueProblem(
+            raise ObservationValueError(
                 "value",
                 f"{biomarker.key} is {what} in steps of {biomarker.step:g}, got {number:g}",
             )
@@ -258,8 +266,8 @@ def _describe(unit: pint.Unit) -> str:
         "[time]": "time",
         "[cell_count]": "count",
     }
-    dims = dict(unit.dimensionality)
-    length = dims.pop("[length]", 0)
+    dims = {d: float(p) for d, p in dict(unit.dimensionality).items()}  # type: ignore[arg-type]
+    length = dims.pop("[length]", 0.0)
     numerator = [names.get(d, d) for d, p in dims.items() if p > 0]
     denominator = [names.get(d, d) for d, p in dims.items() if p < 0]
     if length == -3:
@@ -287,9 +295,10 @@ def _expected(biomarker: Biomarker) -> str:
     return f"{dimension}, e.g. {biomarker.unit}{also}"
 
 
-def _unit_error(biomarker: Biomarker, unit: str, reason: str = "") -> ValueProblem:
-    return ValueProblem(
-        "unit", f"{unit!r} is not a unit of {biomarker.key}{reason} (expected {_expected(biomarker)})"
+def _unit_error(biomarker: Biomarker, unit: str, reason: str = "") -> ObservationValueError:
+    return ObservationValueError(
+        "unit",
+        f"{unit!r} is not a unit of {biomarker.key}{reason} (expected {_expected(biomarker)})",
     )
 
 

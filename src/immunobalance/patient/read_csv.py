@@ -8,7 +8,7 @@ Layout (``docs/patient-records.md``)::
                            sex,female
                            birth_date,1968-04-02
                            weight_kg,68
-                           condition,M05.79@2019-03-01            (ICD-10-CM[@onset]; snomed:ID[@onset])
+                           condition,M05.79@2019-03-01     (ICD-10-CM[@onset]; snomed:ID[@onset])
                            medication,methotrexate|20 mg|1 week|oral|2025-01-10||inadequate_response
                            allergy,penicillin
 
@@ -34,6 +34,7 @@ __all__ = ["OBSERVATION_COLUMNS", "header_path_for", "read_patient_csv"]
 OBSERVATION_COLUMNS = ("patient_id", "code", "value", "unit", "date")
 _MEDICATION_FIELDS = ("agent", "dose", "every", "route", "start", "stop", "outcome")
 _HEADER_SCALARS = {"id", "sex", "birth_date", "age", "weight_kg", "height_cm"}
+_HEADER_FIELDS = _HEADER_SCALARS | {"condition", "medication", "allergy"}
 _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 
 
@@ -51,11 +52,17 @@ def _cell(text: str | None) -> Any:
         return None
     if _NUMBER.fullmatch(text):
         number = float(text)
-        return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
+        return (
+            int(number)
+            if number.is_integer() and "." not in text and "e" not in text.lower()
+            else number
+        )
     return text
 
 
-def _read_rows(path: Path, problems: list[Problem]) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+def _read_rows(
+    path: Path, problems: list[Problem]
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
@@ -135,8 +142,11 @@ def read_patient_csv(
                 record[field] = value if field in {"id", "sex", "birth_date"} else _cell(value)
                 locations[field] = where
             elif field in {"condition", "medication", "allergy"}:
-                section = {"condition": "conditions", "medication": "medications",
-                           "allergy": "allergies"}[field]  # fmt: skip
+                section = {
+                    "condition": "conditions",
+                    "medication": "medications",
+                    "allergy": "allergies",
+                }[field]
                 items = record.setdefault(section, [])
                 locations[f"{section}[{len(items)}]"] = where
                 if field == "condition":
@@ -147,22 +157,32 @@ def read_patient_csv(
                     items.append({"substance": value})
             else:
                 problems.append(
-                    Problem(where, f"unknown field {field!r} (expected one of "
-                            f"{', '.join(sorted(_HEADER_SCALARS | {'condition', 'medication', 'allergy'}))})")  # fmt: skip
+                    Problem(
+                        where,
+                        f"unknown field {field!r} (expected one of "
+                        f"{', '.join(sorted(_HEADER_FIELDS))})",
+                    )
                 )
     ids = sorted({(r.get("patient_id") or "").strip() for _, r in rows} - {""})
     wanted = patient_id or record.get("id")
     if wanted is None:
         if len(ids) > 1:
-            problems.append(Problem(path.name, f"file holds {len(ids)} patients ({', '.join(ids)}); "
-                                    "choose one with patient_id (CLI: --patient-id)"))  # fmt: skip
+            problems.append(
+                Problem(
+                    path.name,
+                    f"file holds {len(ids)} patients ({', '.join(ids)}); "
+                    "choose one with patient_id (CLI: --patient-id)",
+                )
+            )
         wanted = ids[0] if ids else None
     elif ids and str(wanted) not in ids:
-        problems.append(Problem(path.name, f"no rows for patient {wanted!r} (file holds {', '.join(ids)})"))
+        problems.append(
+            Problem(path.name, f"no rows for patient {wanted!r} (file holds {', '.join(ids)})")
+        )
     if problems:
         raise InvalidRecordError(problems)
     record.setdefault("id", wanted)
-    observations = []
+    observations: list[dict[str, Any]] = []
     for line, row in rows:
         if (row.get("patient_id") or "").strip() not in {"", str(wanted)}:
             continue
@@ -180,7 +200,9 @@ def read_patient_csv(
     try:
         return build_patient(ctx, record)
     except InvalidRecordError as exc:
-        raise InvalidRecordError([_relocate(p, locations, path.name) for p in exc.problems]) from None
+        raise InvalidRecordError(
+            [_relocate(p, locations, path.name) for p in exc.problems]
+        ) from None
 
 
 def _relocate(problem: Problem, locations: dict[str, str], default: str) -> Problem:
@@ -188,7 +210,9 @@ def _relocate(problem: Problem, locations: dict[str, str], default: str) -> Prob
     match = re.match(r"^(\w+\[\d+\])\.?(.*)$", problem.path)
     if match and match.group(1) in locations:
         field = match.group(2)
-        return Problem(f"{locations[match.group(1)]}" + (f" {field}" if field else ""), problem.message)
+        return Problem(
+            f"{locations[match.group(1)]}" + (f" {field}" if field else ""), problem.message
+        )
     head = problem.path.split(".")[0].split("[")[0]
     if head in locations:
         return Problem(locations[head], problem.message)

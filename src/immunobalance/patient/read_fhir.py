@@ -14,7 +14,7 @@ Mapping
 FHIR                       Patient record
 =========================  ====================================================================
 Patient                    id, sex (gender), birth_date (birthDate)
-Condition                  ICD-10-CM coding; else SNOMED CT mapped by knowledge/data/snomed_icd10.yaml
+Condition                  ICD-10-CM coding; else SNOMED CT mapped by snomed_icd10.yaml
 Observation                LOINC (or ``urn:immunobalance:observation`` key) → observation key;
                            valueQuantity (UCUM) / valueCodeableConcept / valueString /
                            valueBoolean / valueInteger; components read as observations;
@@ -44,7 +44,7 @@ from immunobalance.knowledge.schema import Biomarker
 from immunobalance.patient import fhir_systems as fs
 from immunobalance.patient._terminology import snomed_icd10_map
 from immunobalance.patient.model import Allergy, Condition, Medication, Observation, Patient
-from immunobalance.patient.normalise import ValueProblem, normalise_value
+from immunobalance.patient.normalise import ObservationValueError, normalise_value
 from immunobalance.patient.read_json import (
     RecordContext,
     canonical_dose,
@@ -67,10 +67,26 @@ HANDLED_RESOURCE_TYPES = frozenset(
 )
 BUNDLE_TYPES = frozenset({"collection", "transaction", "searchset", "batch", "document"})
 _SKIP_STATUS = {"entered-in-error", "cancelled", "not-taken", "refuted"}
-_PERIOD_UNITS = {"s": "second", "min": "minute", "h": "hour", "d": "day", "wk": "week",
-                 "mo": "month", "a": "year"}  # fmt: skip
-_ROUTE_TEXT = {"oral": "oral", "po": "oral", "by mouth": "oral", "subcutaneous": "sc", "sc": "sc",
-               "intravenous": "iv", "iv": "iv", "intramuscular": "im", "im": "im"}  # fmt: skip
+_PERIOD_UNITS = {
+    "s": "second",
+    "min": "minute",
+    "h": "hour",
+    "d": "day",
+    "wk": "week",
+    "mo": "month",
+    "a": "year",
+}
+_ROUTE_TEXT = {
+    "oral": "oral",
+    "po": "oral",
+    "by mouth": "oral",
+    "subcutaneous": "sc",
+    "sc": "sc",
+    "intravenous": "iv",
+    "iv": "iv",
+    "intramuscular": "im",
+    "im": "im",
+}
 
 
 @dataclass
@@ -163,8 +179,11 @@ class _BundleReader:
             return []
         btype = b.get("type")
         if btype not in BUNDLE_TYPES:
-            ctx.problem("type", f"{btype!r} is not a bundle type read here "
-                        f"(expected one of {', '.join(sorted(BUNDLE_TYPES))})")  # fmt: skip
+            ctx.problem(
+                "type",
+                f"{btype!r} is not a bundle type read here "
+                f"(expected one of {', '.join(sorted(BUNDLE_TYPES))})",
+            )
         raw = b.get("entry", [])
         if not isinstance(raw, list):
             ctx.problem("entry", f"expected a list of entries, got {type(raw).__name__}")
@@ -207,8 +226,9 @@ class _BundleReader:
                 continue
             self.models[i] = model
             self.types[i] = rtype
-            if getattr(model, "id", None):
-                self.full_urls.setdefault(f"{rtype}/{model.id}", i)
+            resource_id = getattr(model, "id", None)
+            if resource_id:
+                self.full_urls.setdefault(f"{rtype}/{resource_id}", i)
 
     # ----------------------------------------------------------------- patient
     def choose_patient(self) -> tuple[Any | None, str | None, set[str]]:
@@ -230,8 +250,11 @@ class _BundleReader:
             return None, None, set()
         if not patients:
             if wanted is None:
-                self.ctx.problem("entry", "bundle holds no Patient resource; name the patient "
-                                 "with patient_id (CLI: --patient-id)")  # fmt: skip
+                self.ctx.problem(
+                    "entry",
+                    "bundle holds no Patient resource; name the patient "
+                    "with patient_id (CLI: --patient-id)",
+                )
                 return None, None, set()
             return None, wanted, {f"Patient/{wanted}", f"urn:uuid:{wanted}"}
         if wanted is None:
@@ -275,14 +298,18 @@ class _BundleReader:
                 self.tally.statuses[f"{rtype} {status}"] += 1
                 continue
             path = f"entry[{i}].resource"
-            if rtype == "Condition":
-                self.condition(model, path)
-            elif rtype == "Observation":
-                self.observation(model, path)
-            elif rtype in {"MedicationStatement", "MedicationRequest"}:
-                self.medication(model, rtype, path)
-            elif rtype == "AllergyIntolerance":
-                self.allergy(model, path)
+            try:
+                if rtype == "Condition":
+                    self.condition(model, path)
+                elif rtype == "Observation":
+                    self.observation(model, path)
+                elif rtype in {"MedicationStatement", "MedicationRequest"}:
+                    self.medication(model, rtype, path)
+                elif rtype == "AllergyIntolerance":
+                    self.allergy(model, path)
+            except (AttributeError, TypeError, ValueError, ArithmeticError) as exc:
+                # a shape R4 allows but the record cannot use (e.g. a missing code): say so
+                self.ctx.problem(path, f"cannot read this {rtype}: {exc}")
 
     def condition(self, model: Any, path: str) -> None:
         verification = _first_code(model.verificationStatus)
@@ -324,13 +351,17 @@ class _BundleReader:
                 if target is not None:
                     self.conditions.append(
                         Condition(
-                            code=coding.code, system="snomed", icd10_equivalent=target.icd10, **extra
+                            code=coding.code,
+                            system="snomed",
+                            icd10_equivalent=target.icd10,
+                            **extra,
                         )
                     )
                     return
-        label = " / ".join(
-            f"{_system_name(c.system)} {c.code}" for c in codings if c.code
-        ) or "(no code)"
+        label = (
+            " / ".join(f"{_system_name(c.system)} {c.code}" for c in codings if c.code)
+            or "(no code)"
+        )
         self.tally.condition_codes[f"{label} {display}" if display else label] += 1
 
     def observation(self, model: Any, path: str) -> None:
@@ -340,7 +371,7 @@ class _BundleReader:
             or _as_date(model.effectiveInstant)
             or _as_date(model.issued)
         )
-        codings = list(model.code.coding or [])
+        codings = list((model.code.coding or []) if model.code else [])
         if any(c.system == fs.GENETICS for c in codings):
             self.genetic(model, codings)
             return
@@ -378,7 +409,7 @@ class _BundleReader:
             self.ctx.warnings.append(f"{path}: {biomarker.key} {note}")
         try:
             norm = normalise_value(biomarker, value, unit)
-        except ValueProblem as exc:
+        except ObservationValueError as exc:
             where = unit_path if exc.field == "unit" else value_path
             self.ctx.problem(f"{path}.{where}", exc.message)
             return False
@@ -412,7 +443,9 @@ class _BundleReader:
                 if bm is not None:
                     return bm, c.code, ""
             if c.code:
-                labels.append(f"{_system_name(c.system)} {c.code}" + (f" {c.display}" if c.display else ""))
+                labels.append(
+                    f"{_system_name(c.system)} {c.code}" + (f" {c.display}" if c.display else "")
+                )
         if not labels:
             labels.append(f"(text) {code.text}" if code is not None and code.text else "(no code)")
         return None, None, labels[0]
@@ -427,8 +460,11 @@ class _BundleReader:
         )
         target = "kg" if is_weight else "cm"
         try:
-            value = convert(float(quantity.value), unit.replace("[lb_av]", "lb").replace(
-                "[in_i]", "inch"), target)  # fmt: skip
+            value = convert(
+                float(quantity.value),
+                unit.replace("[lb_av]", "lb").replace("[in_i]", "inch"),
+                target,
+            )
         except UnitError:
             self.ctx.problem(
                 f"{path}.valueQuantity.unit",
@@ -464,10 +500,15 @@ class _BundleReader:
         if agent is None:
             self.tally.medications[label] += 1
             return
-        dosages = (model.dosage if rtype == "MedicationStatement" else model.dosageInstruction) or []
+        dosages = (
+            model.dosage if rtype == "MedicationStatement" else model.dosageInstruction
+        ) or []
         dose = every = route = None
         if dosages:
-            dose, every, route = self.dosage(dosages[0], f"{path}.{'dosage' if rtype == 'MedicationStatement' else 'dosageInstruction'}[0]")
+            dose, every, route = self.dosage(
+                dosages[0],
+                f"{path}.{'dosage' if rtype == 'MedicationStatement' else 'dosageInstruction'}[0]",
+            )
         if rtype == "MedicationStatement":
             start = _as_date(model.effectiveDateTime) or _as_date(
                 model.effectivePeriod.start if model.effectivePeriod else None
@@ -489,8 +530,15 @@ class _BundleReader:
             return
         try:
             self.medications.append(
-                Medication(agent=agent, dose=dose, every=every, route=route, start=start,
-                           stop=stop, outcome=outcome)  # fmt: skip
+                Medication(
+                    agent=agent,
+                    dose=dose,
+                    every=every,
+                    route=route,
+                    start=start,
+                    stop=stop,
+                    outcome=outcome,
+                )
             )
         except ValidationError as exc:
             self.ctx.problem(path, f"medication outcome: {exc.errors()[0]['msg']}")
@@ -549,9 +597,12 @@ class _BundleReader:
             self.tally.statuses[f"AllergyIntolerance {verification}"] += 1
             return
         agent, label = self.agent_for(model.code)
-        substance = (model.code.text if model.code else None) or next(
-            (c.display for c in (model.code.coding or []) if c.display), None
-        ) if model.code else None
+        substance = (
+            (model.code.text if model.code else None)
+            or next((c.display for c in (model.code.coding or []) if c.display), None)
+            if model.code
+            else None
+        )
         substance = substance or agent or label
         self.allergies.append(
             Allergy(substance=substance, agent=agent, criticality=model.criticality)
@@ -596,8 +647,13 @@ def _as_date(value: Any) -> date | None:
 def _has_value(obj: Any) -> bool:
     return any(
         getattr(obj, name, None) is not None
-        for name in ("valueQuantity", "valueCodeableConcept", "valueString", "valueBoolean",
-                     "valueInteger")  # fmt: skip
+        for name in (
+            "valueQuantity",
+            "valueCodeableConcept",
+            "valueString",
+            "valueBoolean",
+            "valueInteger",
+        )
     )
 
 
@@ -612,13 +668,22 @@ def _extract_value(
         number: float = float(q.value) if isinstance(q.value, Decimal | int | float) else q.value
         note = None
         if q.comparator:
-            note = f"reported as '{q.comparator}{q.value:g}'; read as {q.value:g} (a bound, not a measurement)"
+            bound = f"{q.value:g}"
+            note = (
+                f"reported as '{q.comparator}{bound}'; read as {bound} (a bound, not a measurement)"
+            )
         return number, unit, "valueQuantity.value", unit_path, note
     if obj.valueCodeableConcept is not None:
         concept = obj.valueCodeableConcept
         for c in concept.coding or []:
             if biomarker.key == "SMOKING" and c.system == fs.SNOMED and c.code in fs.SNOMED_SMOKER:
-                return fs.SNOMED_SMOKER[c.code], None, "valueCodeableConcept", "valueCodeableConcept", None
+                return (
+                    fs.SNOMED_SMOKER[c.code],
+                    None,
+                    "valueCodeableConcept",
+                    "valueCodeableConcept",
+                    None,
+                )
             if c.code in fs.SNOMED_POSITIVE:
                 return "positive", None, "valueCodeableConcept", "valueCodeableConcept", None
             if c.code in fs.SNOMED_NEGATIVE:
@@ -665,12 +730,15 @@ def parse_fhir_bundle(
     """
     ctx = RecordContext(kb)
     if not isinstance(bundle, Mapping):
-        raise InvalidRecordError([Problem("", f"expected a FHIR Bundle object, got {type(bundle).__name__}")])
+        raise InvalidRecordError(
+            [Problem("", f"expected a FHIR Bundle object, got {type(bundle).__name__}")]
+        )
     reader = _BundleReader(bundle, patient_id, ctx)
     entries = reader.entries()
     reader.validate(entries)
     model, pid, refs = reader.choose_patient()
-    ctx.raise_if_problems()
+    if pid is None:  # no patient to read: report what we have
+        ctx.raise_if_problems()
     single = sum(1 for t in reader.types.values() if t == "Patient") <= 1
     reader.read(refs, single)
     sex, birth_date, age = "unknown", None, None
@@ -682,13 +750,12 @@ def parse_fhir_bundle(
         for ext in model.extension or []:
             if ext.url == fs.AGE_YEARS_EXTENSION and ext.valueDecimal is not None:
                 age = float(ext.valueDecimal)
-    ctx.raise_if_problems()
     if not pid:
         ctx.problem("entry", "the Patient resource has no id; pass patient_id")
-        ctx.raise_if_problems()
+    ctx.raise_if_problems()
     return Patient(
         id=str(pid),
-        sex=sex,  # type: ignore[arg-type]
+        sex=sex,
         birth_date=birth_date,
         age_years=age,
         weight_kg=_latest(reader.weights),

@@ -19,31 +19,58 @@ from immunobalance.knowledge.codes import is_icd10cm, is_loinc, is_snomed_ct
 from immunobalance.knowledge.loader import KnowledgeBase, load_knowledge_base
 from immunobalance.patient._terminology import AgentMatcher, agent_key, snomed_icd10_map
 from immunobalance.patient.model import Allergy, Condition, Medication, Observation, Patient
-from immunobalance.patient.normalise import ValueProblem, normalise_value
+from immunobalance.patient.normalise import ObservationValueError, normalise_value
 from immunobalance.units import UnitError, parse_quantity, ureg
 
 __all__ = ["RecordContext", "parse_date", "parse_patient_dict"]
 
 _TOP_FIELDS = {
-    "id", "sex", "birth_date", "age", "age_years", "weight_kg", "height_cm", "conditions",
-    "observations", "medications", "allergies", "genetics", "warnings",
-}  # fmt: skip
+    "id",
+    "sex",
+    "birth_date",
+    "age",
+    "age_years",
+    "weight_kg",
+    "height_cm",
+    "conditions",
+    "observations",
+    "medications",
+    "allergies",
+    "genetics",
+    "warnings",
+}
 _SEXES = {"female", "male", "other", "unknown"}
 _SEX_ALIASES = {"f": "female", "m": "male", "woman": "female", "man": "male"}
 _ROUTES = {"iv", "sc", "oral", "im"}
 _ROUTE_ALIASES = {
-    "intravenous": "iv", "subcutaneous": "sc", "po": "oral", "by mouth": "oral",
-    "intramuscular": "im", "s.c.": "sc", "i.v.": "iv",
-}  # fmt: skip
+    "intravenous": "iv",
+    "subcutaneous": "sc",
+    "po": "oral",
+    "by mouth": "oral",
+    "intramuscular": "im",
+    "s.c.": "sc",
+    "i.v.": "iv",
+}
 _OUTCOMES = {
-    "ongoing", "inadequate_response", "loss_of_response", "intolerance", "adverse_event",
+    "ongoing",
+    "inadequate_response",
+    "loss_of_response",
+    "intolerance",
+    "adverse_event",
     "remission",
-}  # fmt: skip
+}
 _CONDITION_SYSTEMS = {
-    "icd10": "icd10", "icd-10": "icd10", "icd10cm": "icd10", "icd-10-cm": "icd10",
-    "http://hl7.org/fhir/sid/icd-10-cm": "icd10", "http://hl7.org/fhir/sid/icd-10": "icd10",
-    "snomed": "snomed", "sct": "snomed", "snomed ct": "snomed", "http://snomed.info/sct": "snomed",
-}  # fmt: skip
+    "icd10": "icd10",
+    "icd-10": "icd10",
+    "icd10cm": "icd10",
+    "icd-10-cm": "icd10",
+    "http://hl7.org/fhir/sid/icd-10-cm": "icd10",
+    "http://hl7.org/fhir/sid/icd-10": "icd10",
+    "snomed": "snomed",
+    "sct": "snomed",
+    "snomed ct": "snomed",
+    "http://snomed.info/sct": "snomed",
+}
 _CLINICAL_STATUS = {"active", "recurrence", "relapse", "inactive", "remission", "resolved"}
 _INTERVAL_UNITS = {"hour": "hour", "day": "day", "week": "week", "month": "month", "year": "year"}
 
@@ -147,7 +174,9 @@ def _unknown_fields(
             close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             where = f"{path}.{key}" if path else str(key)
-            ctx.problem(where, f"unknown field{hint} (expected one of {', '.join(sorted(allowed))})")
+            ctx.problem(
+                where, f"unknown field{hint} (expected one of {', '.join(sorted(allowed))})"
+            )
 
 
 # ------------------------------------------------------------------------ sections
@@ -156,14 +185,23 @@ def parse_condition(ctx: RecordContext, item: object, path: str) -> Condition | 
     data = _object(ctx, item, path)
     if data is None:
         return None
-    allowed = {"code", "system", "onset", "abatement", "display", "clinical_status",
-               "icd10_equivalent"}  # fmt: skip
+    allowed = {
+        "code",
+        "system",
+        "onset",
+        "abatement",
+        "display",
+        "clinical_status",
+        "icd10_equivalent",
+    }
     _unknown_fields(ctx, data, allowed, path)
     n_before = len(ctx.problems)
     raw_system = data.get("system", "icd10")
     system = _CONDITION_SYSTEMS.get(str(raw_system).strip().lower()) if raw_system else None
     if system is None:
-        ctx.problem(f"{path}.system", f"{raw_system!r} is not a code system (expected 'icd10' or 'snomed')")
+        ctx.problem(
+            f"{path}.system", f"{raw_system!r} is not a code system (expected 'icd10' or 'snomed')"
+        )
     code = _text(ctx, data.get("code"), f"{path}.code", "code")
     icd10_equivalent = None
     if code is not None and system == "icd10":
@@ -182,10 +220,11 @@ def parse_condition(ctx: RecordContext, item: object, path: str) -> Condition | 
             else:
                 icd10_equivalent = target.icd10
     status = data.get("clinical_status")
-    if status is not None and status not in _CLINICAL_STATUS:
+    if status is not None and (not isinstance(status, str) or status not in _CLINICAL_STATUS):
         ctx.problem(
             f"{path}.clinical_status",
-            f"{status!r} is not a clinical status (expected one of {', '.join(sorted(_CLINICAL_STATUS))})",
+            f"{status!r} is not a clinical status "
+            f"(expected one of {', '.join(sorted(_CLINICAL_STATUS))})",
         )
     onset = _optional_date(ctx, data, "onset", path)
     abatement = _optional_date(ctx, data, "abatement", path)
@@ -198,7 +237,7 @@ def parse_condition(ctx: RecordContext, item: object, path: str) -> Condition | 
         return None
     return Condition(
         code=code,
-        system=system,  # type: ignore[arg-type]
+        system=system,
         onset=onset,
         abatement=abatement,
         display=display,
@@ -224,8 +263,10 @@ def parse_observation(ctx: RecordContext, item: object, path: str) -> Observatio
 
             close = difflib.get_close_matches(code.upper(), list(ctx.kb.biomarkers), n=2)
             hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-            kind = "LOINC code not mapped to an observation key" if is_loinc(code) else (
-                "unknown observation code"
+            kind = (
+                "LOINC code not mapped to an observation key"
+                if is_loinc(code)
+                else ("unknown observation code")
             )
             ctx.problem(f"{path}.code", f"{kind} {code!r}{hint}")
     when = None
@@ -240,7 +281,7 @@ def parse_observation(ctx: RecordContext, item: object, path: str) -> Observatio
         return None
     try:
         norm = normalise_value(biomarker, data["value"], data.get("unit"))
-    except ValueProblem as exc:
+    except ObservationValueError as exc:
         ctx.problem(f"{path}.{exc.field}", exc.message)
         return None
     except UnitError as exc:  # pragma: no cover - normalise_value wraps unit errors
@@ -294,7 +335,9 @@ def parse_medication(ctx: RecordContext, item: object, path: str) -> Medication 
     if raw_agent is not None:
         agent = agent_key(raw_agent)
         if not re.fullmatch(r"[a-z][a-z0-9_]*", agent):
-            ctx.problem(f"{path}.agent", f"{raw_agent!r} is not an agent name (INN, e.g. 'methotrexate')")
+            ctx.problem(
+                f"{path}.agent", f"{raw_agent!r} is not an agent name (INN, e.g. 'methotrexate')"
+            )
         elif not ctx.agents.known(agent):
             matched = ctx.agents.by_name(raw_agent)
             if matched is not None:
@@ -323,9 +366,11 @@ def parse_medication(ctx: RecordContext, item: object, path: str) -> Medication 
     if route is not None:
         route = _ROUTE_ALIASES.get(str(route).strip().lower(), str(route).strip().lower())
         if route not in _ROUTES:
-            ctx.problem(f"{path}.route", f"{data['route']!r} is not a route (expected iv, sc, oral or im)")
+            ctx.problem(
+                f"{path}.route", f"{data['route']!r} is not a route (expected iv, sc, oral or im)"
+            )
     outcome = data.get("outcome")
-    if outcome is not None and outcome not in _OUTCOMES:
+    if outcome is not None and (not isinstance(outcome, str) or outcome not in _OUTCOMES):
         ctx.problem(
             f"{path}.outcome",
             f"{outcome!r} is not an outcome (expected one of {', '.join(sorted(_OUTCOMES))})",
@@ -355,7 +400,9 @@ def parse_allergy(ctx: RecordContext, item: object, path: str) -> Allergy | None
     elif substance is not None:
         agent = ctx.agents.by_name(substance)
     criticality = data.get("criticality")
-    if criticality is not None and criticality not in {"low", "high", "unable-to-assess"}:
+    if criticality is not None and (
+        not isinstance(criticality, str) or criticality not in {"low", "high", "unable-to-assess"}
+    ):
         ctx.problem(f"{path}.criticality", f"{criticality!r} is not low, high or unable-to-assess")
     if len(ctx.problems) > n_before or substance is None:
         return None
@@ -366,7 +413,9 @@ def parse_genetics(ctx: RecordContext, value: object) -> dict[str, str | list[st
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        ctx.problem("genetics", f"expected an object of gene/allele entries, got {_type_name(value)}")
+        ctx.problem(
+            "genetics", f"expected an object of gene/allele entries, got {_type_name(value)}"
+        )
         return {}
     out: dict[str, str | list[str]] = {}
     for key, entry in value.items():
@@ -411,7 +460,9 @@ def build_patient(ctx: RecordContext, data: Mapping[str, Any]) -> Patient:
     sex = data.get("sex", "unknown")
     sex = _SEX_ALIASES.get(str(sex).strip().lower(), str(sex).strip().lower()) if sex else "unknown"
     if sex not in _SEXES:
-        ctx.problem("sex", f"{data.get('sex')!r} is not a sex (expected female, male, other or unknown)")
+        ctx.problem(
+            "sex", f"{data.get('sex')!r} is not a sex (expected female, male, other or unknown)"
+        )
     birth_date = None
     if data.get("birth_date") is not None:
         birth_date = _date(ctx, data["birth_date"], "birth_date")
@@ -444,7 +495,9 @@ def build_patient(ctx: RecordContext, data: Mapping[str, Any]) -> Patient:
     if birth_date is not None:
         latest = max((o.date for o in observations if o is not None), default=None)
         if latest is not None and birth_date > latest:
-            ctx.problem("birth_date", f"birth date {birth_date} is after the latest observation {latest}")
+            ctx.problem(
+                "birth_date", f"birth date {birth_date} is after the latest observation {latest}"
+            )
     given_warnings = data.get("warnings") or []
     if not isinstance(given_warnings, list) or not all(isinstance(w, str) for w in given_warnings):
         ctx.problem("warnings", "expected a list of strings")
@@ -453,7 +506,7 @@ def build_patient(ctx: RecordContext, data: Mapping[str, Any]) -> Patient:
     assert pid is not None
     return Patient(
         id=pid,
-        sex=sex,  # type: ignore[arg-type]
+        sex=sex,
         birth_date=birth_date,
         age_years=age,
         weight_kg=weight,

@@ -14,13 +14,16 @@ from typing import Any
 from immunobalance.knowledge.loader import KnowledgeBase, load_knowledge_base
 from immunobalance.patient import fhir_systems as fs
 from immunobalance.patient.model import Observation, ObservationValue, Patient
-from immunobalance.units import parse_quantity
 
 __all__ = ["patient_to_fhir", "patient_to_json"]
 
 _ROUTE_CODES = {route: code for code, route in fs.ROUTE_SNOMED.items()}
-_ROUTE_DISPLAY = {"oral": "Oral route", "sc": "Subcutaneous route", "iv": "Intravenous route",
-                  "im": "Intramuscular route"}  # fmt: skip
+_ROUTE_DISPLAY = {
+    "oral": "Oral route",
+    "sc": "Subcutaneous route",
+    "iv": "Intravenous route",
+    "im": "Intramuscular route",
+}
 _PERIOD_UNIT = {"hour": "h", "day": "d", "week": "wk", "month": "mo", "year": "a"}
 
 
@@ -113,7 +116,9 @@ def patient_to_json(
             {k: v for k, v in a.model_dump().items() if v is not None} for a in patient.allergies
         ]
     if patient.genetics:
-        out["genetics"] = {k: (list(v) if isinstance(v, list) else v) for k, v in patient.genetics.items()}
+        out["genetics"] = {
+            k: (list(v) if isinstance(v, list) else v) for k, v in patient.genetics.items()
+        }
     if include_warnings and patient.warnings:
         out["warnings"] = list(patient.warnings)
     return out
@@ -193,11 +198,11 @@ def patient_to_fhir(
         if c.abatement:
             cond["abatementDateTime"] = c.abatement.isoformat()
         entries.append(_entry(cond))
-    for label, value, loinc, unit in (
+    for label, size, loinc, size_unit in (
         ("weight", patient.weight_kg, fs.LOINC_WEIGHT, "kg"),
         ("height", patient.height_cm, fs.LOINC_HEIGHT, "cm"),
     ):
-        if value is not None:
+        if size is not None:
             entries.append(
                 _entry(
                     {
@@ -205,14 +210,21 @@ def patient_to_fhir(
                         "id": f"{pid}-{label}",
                         "status": "final",
                         "subject": _ref(patient),
-                        "code": {"coding": [{"system": fs.LOINC, "code": loinc}], "text": f"Body {label}"},
-                        "valueQuantity": {"value": _number(value), "unit": unit, "system": fs.UCUM,
-                                          "code": unit},  # fmt: skip
+                        "code": {
+                            "coding": [{"system": fs.LOINC, "code": loinc}],
+                            "text": f"Body {label}",
+                        },
+                        "valueQuantity": {
+                            "value": _number(size),
+                            "unit": size_unit,
+                            "system": fs.UCUM,
+                            "code": size_unit,
+                        },
                     }
                 )
             )
     for k, obs in enumerate(patient.observations):
-        code, value, unit = _recorded(obs, normalised)
+        recorded_code, value, unit = _recorded(obs, normalised)
         entries.append(
             _entry(
                 {
@@ -220,7 +232,7 @@ def patient_to_fhir(
                     "id": f"{pid}-obs-{k}",
                     "status": "final",
                     "subject": _ref(patient),
-                    "code": _observation_code(obs, code, kb),
+                    "code": _observation_code(obs, recorded_code, kb),
                     "effectiveDateTime": obs.date.isoformat(),
                     **_observation_value(value, unit),
                 }
@@ -242,43 +254,54 @@ def patient_to_fhir(
             statement["effectivePeriod"] = period
         if m.outcome:
             statement["statusReason"] = [
-                {"coding": [{"system": fs.MEDICATION_OUTCOME, "code": m.outcome}], "text": m.outcome}
+                {
+                    "coding": [{"system": fs.MEDICATION_OUTCOME, "code": m.outcome}],
+                    "text": m.outcome,
+                }
             ]
         dosage: dict[str, Any] = {}
         if m.dose:
-            q = parse_quantity(m.dose)
-            number, unit_text = m.dose.split(" ", 1)
-            del q
-            dosage["doseAndRate"] = [{"doseQuantity": {"value": _number(float(number)), "unit": unit_text}}]
+            number, unit_text = m.dose.split(" ", 1)  # canonical "<number> <unit>" (reader)
+            dosage["doseAndRate"] = [
+                {"doseQuantity": {"value": _number(float(number)), "unit": unit_text}}
+            ]
         if m.every:
             number, unit_word = m.every.split(" ", 1)
             unit_word = unit_word.rstrip("s")
             dosage["timing"] = {
-                "repeat": {"frequency": 1, "period": _number(float(number)),
-                           "periodUnit": _PERIOD_UNIT[unit_word]}  # fmt: skip
+                "repeat": {
+                    "frequency": 1,
+                    "period": _number(float(number)),
+                    "periodUnit": _PERIOD_UNIT[unit_word],
+                }
             }
         if m.route:
             dosage["route"] = {
-                "coding": [{"system": fs.SNOMED, "code": _ROUTE_CODES[m.route],
-                            "display": _ROUTE_DISPLAY[m.route]}]  # fmt: skip
+                "coding": [
+                    {
+                        "system": fs.SNOMED,
+                        "code": _ROUTE_CODES[m.route],
+                        "display": _ROUTE_DISPLAY[m.route],
+                    }
+                ]
             }
         if dosage:
             statement["dosage"] = [dosage]
         entries.append(_entry(statement))
     for k, a in enumerate(patient.allergies):
-        code: dict[str, Any] = {"text": a.substance}
+        substance: dict[str, Any] = {"text": a.substance}
         if a.agent:
-            code["coding"] = [{"system": fs.AGENT, "code": a.agent}]
+            substance["coding"] = [{"system": fs.AGENT, "code": a.agent}]
         allergy: dict[str, Any] = {
             "resourceType": "AllergyIntolerance",
             "id": f"{pid}-allergy-{k}",
             "patient": _ref(patient),
-            "code": code,
+            "code": substance,
         }
         if a.criticality:
             allergy["criticality"] = a.criticality
         entries.append(_entry(allergy))
-    for k, (gene, value) in enumerate(patient.genetics.items()):
+    for k, (gene, alleles) in enumerate(patient.genetics.items()):
         genetic: dict[str, Any] = {
             "resourceType": "Observation",
             "id": f"{pid}-genetics-{k}",
@@ -286,12 +309,12 @@ def patient_to_fhir(
             "subject": _ref(patient),
             "code": {"coding": [{"system": fs.GENETICS, "code": gene}], "text": gene},
         }
-        if isinstance(value, list):
+        if isinstance(alleles, list):
             genetic["component"] = [
                 {"code": {"coding": [{"system": fs.GENETICS, "code": gene}]}, "valueString": v}
-                for v in value
+                for v in alleles
             ]
         else:
-            genetic["valueString"] = value
+            genetic["valueString"] = alleles
         entries.append(_entry(genetic))
     return {"resourceType": "Bundle", "id": f"{pid}-bundle", "type": "collection", "entry": entries}

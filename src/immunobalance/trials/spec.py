@@ -25,6 +25,7 @@ __all__ = [
     "EndpointSpec",
     "TrialInfo",
     "TrialSpec",
+    "applicable_endpoints",
     "load_trial_spec",
     "parse_trial_spec",
 ]
@@ -225,6 +226,7 @@ def _check_semantics(
             problems.append(Problem(f"arms[{i}].comparator", f"no arm named {arm.comparator!r}"))
     if check_kb:
         problems += _check_knowledge_base(info, arms)
+        problems += _check_applicability(info, endpoints)
     return problems
 
 
@@ -279,6 +281,38 @@ def _check_knowledge_base(info: TrialInfo | None, arms: tuple[Arm, ...]) -> list
                     )
                 )
     return problems
+
+
+def applicable_endpoints(disease: str) -> tuple[str, ...]:
+    """Endpoint codes that apply to ``disease`` (its knowledge-base record's ``endpoints``).
+
+    Raises
+    ------
+    UnknownKeyError
+        If the disease is not in the knowledge base.
+    """
+    from immunobalance.knowledge import load_knowledge_base
+
+    return tuple(load_knowledge_base().disease(disease).endpoints)
+
+
+def _check_applicability(info: TrialInfo | None, endpoints: EndpointSpec | None) -> list[Problem]:
+    """A known endpoint code that the trial's disease does not use (PASI75 in lupus) is an error."""
+    if info is None or endpoints is None:
+        return []
+    try:
+        allowed = applicable_endpoints(info.disease)
+    except UnknownKeyError:
+        return []  # reported as trial.disease already
+    return [
+        Problem(
+            f"endpoints.codes[{j}]",
+            f"{code} does not apply to {info.disease} "
+            f"(endpoints of this disease: {', '.join(allowed)})",
+        )
+        for j, code in enumerate(endpoints.codes)
+        if code in ENDPOINT_CODES and code not in allowed
+    ]
 
 
 def load_trial_spec(path: Path | str, *, check_knowledge_base: bool = True) -> TrialSpec:

@@ -1,0 +1,66 @@
+"""Psoriasis: skin inflammation (core ``I``) read out as PASI region components.
+
+PASI (Fredriksson T, Pettersson U. Dermatologica 1978;157:238-44): for each region
+(Head, Upper limbs, Trunk, Lower limbs) erythema, induration and desquamation 0–4 and an area
+score 0–6; the index module computes PASI from these items exactly as for real patients.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from immunobalance.model.declaration import Declaration, Parameter, Prior
+from immunobalance.model.diseases.base import DiseaseModule, ReadoutContext
+
+__all__ = ["Psoriasis"]
+
+_SRC = ("typical baseline of moderate-to-severe plaque psoriasis trial populations (baseline, not "
+        "outcome); matched to the population's KB baseline by the population layer")
+REGIONS = ("H", "U", "T", "L")
+
+
+def area_score(percent: NDArray[np.float64]) -> NDArray[np.float64]:
+    """PASI area score from % of region involved: 0, <10, 10–29, 30–49, 50–69, 70–89, ≥90 %."""
+    edges = np.array([0.0, 10.0, 30.0, 50.0, 70.0, 90.0])
+    return np.where(percent <= 0, 0.0, np.searchsorted(edges, percent, side="right").astype(float))
+
+
+class Psoriasis(DiseaseModule):
+    key = "psoriasis"
+    tissue_bdc = (0.157, "Shah DK, Betts AM. mAbs 2013;5:297-305 (skin 15.7 %)")
+
+    def extend(self, core: Declaration) -> Declaration:
+        return core.extended(replace_parameters={
+            "k_I": {"value": 0.05, "meaning": "psoriatic plaque resolution (t½ ≈ 14 d)",
+                    "source": "model assumption: plaque remodelling over weeks (epidermal turnover "
+                    "and dermal infiltrate clearance)"},
+            "lambda0": {"value": 0.012, "source": "model assumption (background serious "
+                        "infections in psoriasis cohorts, order of magnitude)"},
+        })
+
+    def readout_parameters(self) -> list[Parameter]:
+        out = []
+        for r, area in zip(REGIONS, (15.0, 20.0, 20.0, 25.0), strict=True):
+            out.append(Parameter(f"pso_area_{r}", area, "% of region", f"region {r} area involved "
+                                 "at I = 1", _SRC, Prior("lognormal", cv=0.7), 0.0, 100.0, "readout"))
+        out += [
+            Parameter("pso_severity", 2.6, "0-4", "mean erythema/induration/desquamation at I = 1",
+                      _SRC, Prior("lognormal", cv=0.15), 0.5, 4.0, "readout"),
+            Parameter("pso_item_sd", 0.4, "points", "visit SD of sign scores", "model assumption",
+                      Prior(), 0.0, 2.0, "readout"),
+        ]
+        return out
+
+    def readouts(self, ctx: ReadoutContext) -> dict[str, NDArray[np.float64]]:
+        inflam = np.maximum(ctx.states["I"], 0.0) * ctx.placebo("objective")
+        sd = float(ctx.params["pso_item_sd"][0])
+        out: dict[str, NDArray[np.float64]] = {}
+        for r in REGIONS:
+            pct = ctx.lognormal(f"PASI_{r}_A", ctx.p(f"pso_area_{r}") * inflam, 0.15)
+            out[f"PASI_{r}_A"] = area_score(np.minimum(pct, 100.0))
+            for sign in ("E", "I", "D"):
+                mean = ctx.p("pso_severity") * np.sqrt(inflam)
+                item = ctx.score(f"PASI_{r}_{sign}", mean, sd, 0, 4)
+                out[f"PASI_{r}_{sign}"] = np.where(out[f"PASI_{r}_A"] > 0, item, 0.0)
+        return out
