@@ -15,7 +15,7 @@ from immunobalance.store.crud import trials
 from immunobalance.store.session import Database
 
 
-def arithmetic_series(spec: dict[str, Any], *, progress: Any) -> dict[str, Any]:
+def arithmetic_series(spec: dict[str, Any], *, progress: Any, out_dir: Path) -> dict[str, Any]:
     """Sum 0 + 1 + … + (n − 1), reporting progress every tenth; truth: n(n − 1)/2."""
     n = int(spec["n"])
     total = 0
@@ -63,7 +63,7 @@ def test_runs_are_executed_in_order_and_results_written(database: Database, tmp_
 def test_progress_is_visible_while_running(database: Database, tmp_path: Path) -> None:
     reached, release = threading.Event(), threading.Event()
 
-    def halfway(spec: dict[str, Any], *, progress: Any) -> dict[str, Any]:
+    def halfway(spec: dict[str, Any], *, progress: Any, out_dir: Path) -> dict[str, Any]:
         progress(0.5)
         reached.set()
         release.wait()
@@ -85,10 +85,10 @@ def test_progress_is_visible_while_running(database: Database, tmp_path: Path) -
 
 
 def test_failures_are_recorded_with_their_reason(database: Database, tmp_path: Path) -> None:
-    def invalid(spec: dict[str, Any], *, progress: Any) -> None:
+    def invalid(spec: dict[str, Any], *, progress: Any, out_dir: Path) -> None:
         raise InvalidSpecError([Problem("arms[0].regimen[0].dose", "missing")])
 
-    def overshoot(spec: dict[str, Any], *, progress: Any) -> None:
+    def overshoot(spec: dict[str, Any], *, progress: Any, out_dir: Path) -> None:
         progress(1.5)
 
     for runner, reason in (
@@ -110,7 +110,7 @@ def test_two_workers_share_one_queue_without_duplicates(database: Database, tmp_
     executed: list[int] = []
     lock = threading.Lock()
 
-    def record(spec: dict[str, Any], *, progress: Any) -> dict[str, Any]:
+    def record(spec: dict[str, Any], *, progress: Any, out_dir: Path) -> dict[str, Any]:
         with lock:
             executed.append(spec["i"])
         return {"i": spec["i"]}

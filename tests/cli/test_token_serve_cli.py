@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from immunobalance.cli import app
-from immunobalance.cli.serve import PatientIdMaskingFilter
+from immunobalance.cli import app, main
+from immunobalance.cli.serve import PatientIdMaskingFilter, log_config
 from immunobalance.config import get_settings
 from immunobalance.store import Database
 from immunobalance.store.crud import audit, tokens
@@ -46,16 +46,19 @@ def test_token_create_prints_a_working_token_stored_hashed(data_dir: Path) -> No
         db.dispose()
 
 
-def test_token_create_with_a_bad_role_exits_2(data_dir: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "immunobalance", "token", "create", "--role", "root"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "IMMUNOBALANCE_DATA_DIR": str(data_dir)},
-        check=False,
-    )
-    assert result.returncode == 2
-    assert "role: 'root' is not a role" in result.stderr
+def test_token_create_with_a_bad_role_exits_2(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["immunobalance", "token", "create", "--role", "root"])
+    with pytest.raises(SystemExit) as info:
+        main()
+    assert info.value.code == 2
+    assert "role: 'root' is not a role" in capsys.readouterr().err
+
+
+def test_serve_logging_masks_patient_ids() -> None:
+    config = log_config()
+    assert config["loggers"]["uvicorn.access"]["filters"] == ["mask_patient_ids"]
 
 
 def test_access_log_masks_patient_ids() -> None:

@@ -111,7 +111,11 @@ def test_rank_allowed_never_ranks_a_contraindicated_option(
     ranks = [r.rank for r in ranked if r.rank is not None]
     assert ranks == list(range(1, len(ranks) + 1))
     for r in ranked:
-        assert (r.rank is None) == (r.status == "contraindicated") == (r.option[0].status == "contraindicated")
+        assert (
+            (r.rank is None)
+            == (r.status == "contraindicated")
+            == (r.option[0].status == "contraindicated")
+        )
     allowed_scores = [r.option[1] for r in ranked if r.rank is not None]
     assert allowed_scores == sorted(allowed_scores, reverse=True)
 
@@ -121,4 +125,7 @@ def test_rank_allowed_reads_assessments_directly() -> None:
     a = screen_regimen(patient, ["adalimumab"], KB)  # contraindicated in MS
     b = screen_regimen(patient, ["ocrelizumab"], KB)
     ranked = rank_allowed([a, b], score=lambda o: 1.0 if o is a else 0.0)
-    assert [(r.rank, r.option.regimen) for r in ranked] == [(1, ("ocrelizumab",)), (None, ("adalimumab",))]
+    assert [(r.rank, r.option.regimen) for r in ranked] == [
+        (1, ("ocrelizumab",)),
+        (None, ("adalimumab",)),
+    ]

@@ -32,24 +32,32 @@ def test_committed_doc_is_the_generated_table() -> None:
 
 def test_bad_rules_are_reported_together(tmp_path: Path) -> None:
     raw = yaml.safe_load(default_rules_path().read_text(encoding="utf-8"))
-    raw["rules"] = raw["rules"][:1] + [
+    raw["rules"] = [
+        raw["rules"][0],
         {
             "id": "bad-one",
             "title": "bad rule",
             "applies_to": {"agents": ["adalimumabb"], "classes": ["tnf_blocker"]},
             "trigger": {
                 "all": [
-                    {"observation": {"code": "NEUTROPHILS", "op": "<", "value": 1.0, "unit": "mg/dL"}},
+                    {
+                        "observation": {
+                            "code": "NEUTROPHILS",
+                            "op": "<",
+                            "value": 1.0,
+                            "unit": "mg/dL",
+                        }
+                    },
                     {"observation": {"code": "HEMOGLOBIN", "op": "<", "value": 8}},
                     {"observation": {"code": "TB_IGRA", "equals": "reactive"}},
-                    {"condition": {"codes": ["I5O"]}},
+                    {"condition": {"codes": ["150.2"]}},
                     {"fact": "no_such_fact"},
                 ]
             },
             "outcome": "contraindicated",
             "message": "a rule with many problems",
             "source": "nowhere in particular",
-        }
+        },
     ]
     path = tmp_path / "rules.yaml"
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")
@@ -62,7 +70,7 @@ def test_bad_rules_are_reported_together(tmp_path: Path) -> None:
         "NEUTROPHILS threshold unit",
         "HEMOGLOBIN needs a unit",
         "'reactive' is not a category of TB_IGRA",
-        "not ICD-10-CM codes or ranges: ['I5O']",
+        "not ICD-10-CM codes or ranges: ['150.2']",
         "unknown fact 'no_such_fact'",
     ):
         assert needle in text, text

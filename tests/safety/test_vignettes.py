@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from safety_vignettes import VIGNETTES, Vignette
 
 from immunobalance.knowledge.loader import load_knowledge_base
 from immunobalance.patient import parse_patient_dict
 from immunobalance.safety import load_safety_rules, screen_regimen
-from safety_vignettes import VIGNETTES, Vignette
 
 KB = load_knowledge_base()
 RULES = load_safety_rules(kb=KB)
@@ -102,7 +102,8 @@ def test_every_label_combination_rule_blocks_a_concrete_pair(interaction: object
                 or (side == "any_biologic" and a.is_biologic)
                 or (
                     side == "any_targeted_synthetic"
-                    and a.drug_class in {"jak_inhibitor", "tyk2_inhibitor", "pde4_inhibitor", "syk_inhibitor"}
+                    and a.drug_class
+                    in {"jak_inhibitor", "tyk2_inhibitor", "pde4_inhibitor", "syk_inhibitor"}
                 )
             )
         )

@@ -1,12 +1,15 @@
 """Background execution of in-silico trials: a worker thread that drains the ``trial_runs`` queue.
 
 Requests only *queue* a trial (``POST /trials`` → 202); the :class:`TrialWorker` thread, started
-with the server, claims queued runs one at a time, calls the runner with a progress callback,
-writes the result under ``<data_dir>/trials/<id>/result.json`` and records ``done`` or
+with the server, claims queued runs one at a time, calls the runner with a progress callback and
+the run's output directory ``<data_dir>/trials/<id>/`` (``run_trial`` writes ``result.json``,
+``patients.parquet``, ``report.html`` and ``manifest.json`` there; for a runner that writes
+nothing, the worker writes ``result.json`` from the returned result) and records ``done`` or
 ``failed``. Because the queue is the database, a run submitted by any process (another server,
 the CLI) is picked up, and a claim is atomic, so no run is executed twice.
 
-The runner is any callable ``runner(spec, progress=callback) -> result`` — in the service,
+The runner is any callable ``runner(spec, progress=callback, out_dir=path) -> result`` — in the
+service,
 :func:`immunobalance.trials.run_trial`; ``load_spec`` turns the stored JSON form back into the
 runner's spec object (``immunobalance.trials.spec.parse_trial_spec``).
 """
@@ -37,9 +40,11 @@ ProgressCallback = Callable[[float], None]
 
 
 class TrialRunner(Protocol):
-    """What the worker calls: run ``spec``, reporting progress in [0, 1], return the result."""
+    """What the worker calls: run ``spec``, reporting progress in [0, 1], writing any files
+    into ``out_dir``, and return the result (the signature of
+    :func:`immunobalance.trials.run_trial`)."""
 
-    def __call__(self, spec: Any, *, progress: ProgressCallback) -> Any: ...
+    def __call__(self, spec: Any, *, progress: ProgressCallback, out_dir: Path) -> Any: ...
 
 
 def result_relpath(trial_id: str) -> str:
@@ -57,7 +62,8 @@ class TrialWorker:
     data_dir
         Data directory; results go to ``data_dir / result_relpath(id)``.
     runner
-        ``runner(spec, progress=callback) -> result``; the result must be JSON-serialisable after
+        ``runner(spec, progress=callback, out_dir=path) -> result``; unless the runner wrote
+        ``out_dir / "result.json"``, the result must be JSON-serialisable after
         :func:`~immunobalance.cli._output.to_jsonable` (pydantic models, numpy values, dates).
     load_spec
         Turns the stored JSON spec back into the runner's spec (default: pass the dict).
@@ -149,10 +155,16 @@ class TrialWorker:
                 return False
             trial_id, spec_json = run.id, run.spec
         log.info("trial %s: started", trial_id)
+        relpath = result_relpath(trial_id)
+        result_file = self.data_dir / relpath
         try:
-            result = self.runner(self.load_spec(spec_json), progress=self._progress(trial_id))
-            relpath = result_relpath(trial_id)
-            self._write_result(self.data_dir / relpath, to_jsonable(result))
+            result = self.runner(
+                self.load_spec(spec_json),
+                progress=self._progress(trial_id),
+                out_dir=result_file.parent,
+            )
+            if not result_file.exists():
+                self._write_result(result_file, to_jsonable(result))
         except Exception as exc:
             log.exception("trial %s: failed", trial_id)
             with self.db.write() as session:

@@ -29,7 +29,7 @@ __all__ = ["create_app", "default_trial_runner"]
 def default_trial_runner() -> tuple[TrialRunner, Callable[[dict[str, Any]], Any]] | None:
     """``immunobalance.trials.run_trial`` and the spec parser, or None before they exist."""
     try:
-        from immunobalance.trials import run_trial  # type: ignore[attr-defined]
+        from immunobalance.trials import run_trial
     except ImportError:
         return None
     from immunobalance.trials.spec import parse_trial_spec

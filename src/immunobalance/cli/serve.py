@@ -7,8 +7,10 @@ query strings are masked.
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
+from typing import Any
 
 import typer
 
@@ -43,8 +45,17 @@ def serve(
     port = port or settings.port
     if host not in {"127.0.0.1", "localhost", "::1"}:
         typer.echo(f"warning: binding {host}: the API is reachable from other machines", err=True)
-    logging.getLogger("uvicorn.access").addFilter(PatientIdMaskingFilter())
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=log_config())
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging configuration with the patient-id mask on the access log."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["mask_patient_ids"] = {"()": PatientIdMaskingFilter}
+    config["loggers"]["uvicorn.access"]["filters"] = ["mask_patient_ids"]
+    return config
 
 
 def register(app: typer.Typer) -> None:

@@ -24,7 +24,11 @@ import numpy as np
 
 from immunobalance.errors import Problem
 from immunobalance.knowledge.schema import Biomarker
-from immunobalance.patient.normalise import ValueProblem, canonical_category, normalise_value
+from immunobalance.patient.normalise import (
+    ObservationValueError,
+    canonical_category,
+    normalise_value,
+)
 from immunobalance.units import UnitError, convert, parse_unit
 
 __all__ = ["ColumnName", "ConvertedColumn", "FeatureKind", "convert_column", "parse_column_name"]
@@ -145,7 +149,7 @@ def _biomarker(name: ColumnName, biomarker: Biomarker, cells: np.ndarray) -> Con
             continue
         try:
             normalised = normalise_value(biomarker, cell, name.unit)
-        except ValueProblem as exc:
+        except ObservationValueError as exc:
             where = f"column unit {name.unit!r}: " if exc.field == "unit" else ""
             issues.add(i, f"{where}{exc.message}")
             if exc.field == "unit":  # the same for every row: report once
@@ -220,7 +224,9 @@ def _demographic(name: ColumnName, key: str, cells: np.ndarray) -> ConvertedColu
             factor = convert(1.0, name.unit, unit)
         except UnitError as exc:
             problem = Problem(name.raw, f"{exc} (expected a unit of {key}, e.g. {unit})")
-            return ConvertedColumn(name.raw, "demographic", key, unit, name.unit, None, out, (problem,))
+            return ConvertedColumn(
+                name.raw, "demographic", key, unit, name.unit, None, out, (problem,)
+            )
     for i, cell in enumerate(cells):
         if cell is None:
             continue
@@ -243,7 +249,9 @@ def _covariate(name: ColumnName, cells: np.ndarray) -> ConvertedColumn:
             parse_unit(name.unit)
         except UnitError as exc:
             problem = Problem(name.raw, f"unknown unit in the column name: {exc}")
-            return ConvertedColumn(name.raw, "covariate", name.key, None, None, None, out, (problem,))
+            return ConvertedColumn(
+                name.raw, "covariate", name.key, None, None, None, out, (problem,)
+            )
     strings = [c for c in cells if isinstance(c, str)]
     if strings:
         problem = Problem(
@@ -262,7 +270,9 @@ def _covariate(name: ColumnName, cells: np.ndarray) -> ConvertedColumn:
     )
 
 
-def convert_column(raw: str, cells: np.ndarray, biomarkers: dict[str, Biomarker]) -> ConvertedColumn:
+def convert_column(
+    raw: str, cells: np.ndarray, biomarkers: dict[str, Biomarker]
+) -> ConvertedColumn:
     """Interpret one cohort column and convert its cells to floats (NaN = missing).
 
     Parameters

@@ -117,7 +117,10 @@ def _binary_target(cells: np.ndarray, name: str) -> tuple[np.ndarray, list[Probl
             bad += 1
             if bad <= 5:
                 problems.append(
-                    Problem(f"{name}, row {i + 1}", f"the target must be true/false or 1/0, got {cell!r}")
+                    Problem(
+                        f"{name}, row {i + 1}",
+                        f"the target must be true/false or 1/0, got {cell!r}",
+                    )
                 )
     if bad > 5:
         problems.append(Problem(name, f"… and {bad - 5} more rows that are not true/false"))
@@ -149,9 +152,7 @@ def _group_labels(cells: np.ndarray, name: str) -> tuple[np.ndarray, list[Proble
         for i, c in enumerate(cells)
         if c is None
     ][:5]
-    labels = np.array(
-        [f"{c:g}" if isinstance(c, float) else str(c) for c in cells], dtype=object
-    )
+    labels = np.array([f"{c:g}" if isinstance(c, float) else str(c) for c in cells], dtype=object)
     return labels, problems
 
 
@@ -305,7 +306,9 @@ def prepare_dataset(
     levels: list[str] = []
     codes = np.array([])
     if treatment_name is not None:
-        codes_all, levels, t_problems = _treatment_codes(table.columns[treatment_name], treatment_name)
+        codes_all, levels, t_problems = _treatment_codes(
+            table.columns[treatment_name], treatment_name
+        )
         problems += t_problems
         codes = codes_all[keep]
         if len(levels) < 2 and not t_problems:

@@ -66,7 +66,9 @@ def leakage_by_name(column: str, target: str) -> str | None:
         shown = f"{code} at week {week:g}" if week is not None else code
         return f"an endpoint column ({shown}): measured after baseline"
     if code in ENDPOINT_CODES:
-        return f"{code} is an endpoint code of the trial contract (an outcome, not a baseline value)"
+        return (
+            f"{code} is an endpoint code of the trial contract (an outcome, not a baseline value)"
+        )
     family = _family(target_code)
     if family is not None and family.match(code):
         return f"{code} belongs to the target's family ({target_code}): defined from the outcome"
@@ -97,7 +99,7 @@ def leakage_by_values(values: np.ndarray, target: np.ndarray) -> str | None:
         auc = float(roc_auc_score(y, v))
         if max(auc, 1.0 - auc) >= PERFECT_SEPARATION_AUC:
             return (
-                f"on its own it separates the target almost perfectly (AUC {max(auc, 1 - auc):.3f}); "
-                "an outcome-derived column?"
+                "on its own it separates the target almost perfectly "
+                f"(AUC {max(auc, 1 - auc):.3f}); an outcome-derived column?"
             )
     return None

@@ -158,9 +158,7 @@ def reliability_bins(y: np.ndarray, p: np.ndarray, n_bins: int = 10) -> list[Rel
     return bins
 
 
-def _logistic_fit(
-    x: np.ndarray, y: np.ndarray, offset: np.ndarray, with_slope: bool
-) -> np.ndarray:
+def _logistic_fit(x: np.ndarray, y: np.ndarray, offset: np.ndarray, with_slope: bool) -> np.ndarray:
     """Maximum-likelihood logistic regression by Newton-Raphson (IRLS)."""
     design = np.column_stack([np.ones_like(x), x]) if with_slope else np.ones((len(x), 1))
     beta = np.zeros(design.shape[1])

@@ -120,9 +120,7 @@ def _shown_params(params: dict[str, Any]) -> dict[str, float | int | str]:
     }
 
 
-def counterfactual_predictions(
-    pipeline: Pipeline, X: np.ndarray, n_treatments: int
-) -> np.ndarray:
+def counterfactual_predictions(pipeline: Pipeline, X: np.ndarray, n_treatments: int) -> np.ndarray:
     """Predicted response of each row with its treatment set to each level in turn."""
     out = np.empty((len(X), n_treatments))
     for level in range(n_treatments):

@@ -53,7 +53,7 @@ GBM_LEARNING_RATE = (0.05, 0.1)
 GBM_MAX_ITER = 150
 
 
-class TreatmentInteractions(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+class TreatmentInteractions(TransformerMixin, BaseEstimator):
     """Append products of the first ``n_biomarkers`` columns with the last ``n_treatments``.
 
     Parameters

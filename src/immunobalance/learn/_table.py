@@ -79,7 +79,9 @@ def _read_csv(path: Path) -> tuple[dict[str, np.ndarray], int, list[Problem]]:
         try:
             header = next(reader)
         except StopIteration:
-            raise InvalidInputError([Problem(path.name, "the file is empty")], what="cohort") from None
+            raise InvalidInputError(
+                [Problem(path.name, "the file is empty")], what="cohort"
+            ) from None
         names = [h.strip() for h in header]
         seen: set[str] = set()
         for i, name in enumerate(names):
@@ -164,7 +166,11 @@ def read_cohort(path: str | Path) -> CohortTable:
         columns, n_rows, problems = _read_parquet(file)
     else:
         raise InvalidInputError(
-            [Problem(str(file), f"expected a .csv or .parquet file, got {suffix or 'no suffix'!r}")],
+            [
+                Problem(
+                    str(file), f"expected a .csv or .parquet file, got {suffix or 'no suffix'!r}"
+                )
+            ],
             what="cohort",
         )
     if n_rows == 0 and not problems:

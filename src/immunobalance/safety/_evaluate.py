@@ -93,11 +93,14 @@ def _fmt(value: float | bool | str) -> str:
     return str(value)
 
 
-def threshold_in_default_unit(spec: ObservationSpec, kb: KnowledgeBase, rules: SafetyRuleSet) -> float:
+def threshold_in_default_unit(
+    spec: ObservationSpec, kb: KnowledgeBase, rules: SafetyRuleSet
+) -> float:
     """The numeric threshold of ``spec`` in the default unit of its observation key.
 
-    ``times_uln`` multiplies the rule set's upper limit of normal; ``value`` in ``unit`` is converted
-    with the package unit registry (no factor is guessed: an inconvertible unit is a load error).
+    ``times_uln`` multiplies the rule set's upper limit of normal; ``value`` in ``unit`` is
+    converted with the package unit registry (no factor is guessed: an inconvertible unit is a
+    load error).
     """
     biomarker = kb.biomarker(spec.code)
     if spec.times_uln is not None:
@@ -105,8 +108,9 @@ def threshold_in_default_unit(spec: ObservationSpec, kb: KnowledgeBase, rules: S
         value, unit = spec.times_uln * uln.value, uln.unit
     else:
         assert spec.value is not None
-        value, unit = spec.value, spec.unit
-    if biomarker.unit is None or unit is None or unit == biomarker.unit:
+        value = spec.value
+        unit = spec.unit or ""
+    if biomarker.unit is None or not unit or unit == biomarker.unit:
         return value
     return convert(value, unit, biomarker.unit)
 
@@ -114,11 +118,17 @@ def threshold_in_default_unit(spec: ObservationSpec, kb: KnowledgeBase, rules: S
 def _observation(spec: ObservationSpec, ctx: ScreenContext) -> Match | None:
     obs: Observation | None = ctx.patient.latest(spec.code, on_or_before=ctx.as_of)
     if spec.missing:
-        return Match((Evidence(f"no {spec.code} on record", f"no {spec.code} result"),)) if obs is None else None
+        return (
+            Match((Evidence(f"no {spec.code} on record", f"no {spec.code} result"),))
+            if obs is None
+            else None
+        )
     if obs is None:
         return None
     unit = f" {obs.unit}" if obs.unit and obs.unit != "1" else ""
-    evidence = Evidence(f"{spec.code}={_fmt(obs.value)}{unit}", f"{spec.code} {_fmt(obs.value)}{unit} on {obs.date}")
+    evidence = Evidence(
+        f"{spec.code}={_fmt(obs.value)}{unit}", f"{spec.code} {_fmt(obs.value)}{unit} on {obs.date}"
+    )
     if spec.equals is not None:
         if isinstance(spec.equals, bool):
             hit = isinstance(obs.value, bool) and obs.value is spec.equals

@@ -173,7 +173,7 @@ def validate_rule_set(rules: SafetyRuleSet, kb: KnowledgeBase) -> list[str]:
             definition.trigger, kb, rules, f"definitions.{name}", problems, in_definition=True
         )
     _check_cycles(rules, problems)
-    for code, uln in rules.upper_limits_of_normal.items():
+    for code in rules.upper_limits_of_normal:
         if code not in kb.biomarkers:
             problems.append(f"upper_limits_of_normal.{code}: unknown observation code")
     for i, rule in enumerate(rules.rules):
@@ -193,7 +193,8 @@ def _parse(raw: Any, where: str) -> SafetyRuleSet:
         return SafetyRuleSet.model_validate(raw)
     except ValidationError as exc:
         lines = [
-            f"  {where}:{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+            f"  {where}:{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+            for err in exc.errors()
         ]
         raise KnowledgeBaseError("safety rules are invalid:\n" + "\n".join(lines)) from None
 
@@ -217,9 +218,7 @@ def _load_cached(path: Path, kb: KnowledgeBase) -> SafetyRuleSet:
     return rules
 
 
-def load_safety_rules(
-    path: Path | None = None, kb: KnowledgeBase | None = None
-) -> SafetyRuleSet:
+def load_safety_rules(path: Path | None = None, kb: KnowledgeBase | None = None) -> SafetyRuleSet:
     """Load and validate the safety rules (default: the bundled ``safety_rules.yaml``).
 
     Raises

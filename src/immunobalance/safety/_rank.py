@@ -33,7 +33,7 @@ def _status(option: object) -> Status:
         raise TypeError(
             f"cannot read a safety status from {type(option).__name__}; pass status=lambda o: ..."
         )
-    return status  # type: ignore[no-any-return]
+    return status
 
 
 def rank_allowed(

@@ -1,12 +1,12 @@
-"""Render the rule set as the Markdown table of ``docs/safety-rules.md`` (generated, never edited)."""
+"""Render the rule set as the Markdown table of ``docs/safety-rules.md`` (generated, not edited)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from immunobalance.safety._schema import (
-    AgeTrigger,
     AgentSelector,
+    AgeTrigger,
     AllOf,
     AlwaysTrigger,
     AnyOf,
@@ -99,10 +99,11 @@ def render_rules_markdown(rules: SafetyRuleSet | None = None) -> str:
         "",
         "Outcomes: **contraindicated** — never ranked; **caution** — allowed with the stated",
         "monitoring; **monitor** — a monitoring note that does not change the status. A regimen's",
-        "status is its worst finding. A missing fact never fires a threshold or category test; where",
-        "a label requires a screen before starting (latent TB, hepatitis B, anti-JCV antibodies),",
-        "a missing screen result is itself a *caution* (`*-screen-missing` rules). Current therapy",
-        "that continues beside a regimen counts in combination rules; a regimen with a biologic or",
+        "status is its worst finding. A missing fact never fires a threshold or category test;",
+        "where a label requires a screen before starting (latent TB, hepatitis B, anti-JCV",
+        "antibodies), a missing screen result is itself a *caution* (`*-screen-missing` rules).",
+        "Current therapy that continues beside a regimen counts in combination rules; a regimen",
+        "with a biologic or",
         "targeted synthetic replaces the patient's current one (a switch is not a combination).",
         "",
         "## Rules",
@@ -121,7 +122,13 @@ def render_rules_markdown(rules: SafetyRuleSet | None = None) -> str:
             r.source + (f" — note: {r.note}" if r.note else ""),
         ]
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
-    lines += ["", "## Named facts", "", "| fact | meaning | definition | source |", "|---|---|---|---|"]
+    lines += [
+        "",
+        "## Named facts",
+        "",
+        "| fact | meaning | definition | source |",
+        "|---|---|---|---|",
+    ]
     for name, d in rules.definitions.items():
         cells = [f"*{name}*", d.description, describe_trigger(d.trigger), d.source]
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")

@@ -1,7 +1,7 @@
 """Typed safety rules: what a rule applies to, the patient facts that trigger it, and its outcome.
 
-A rule is data (``knowledge/data/safety_rules.yaml``); this module only declares its shape, so that a
-curation mistake fails when the rules are loaded, not when a patient is screened.
+A rule is data (``knowledge/data/safety_rules.yaml``); this module only declares its shape, so
+that a curation mistake fails when the rules are loaded, not when a patient is screened.
 
 The trigger language is small and declarative. A trigger is a mapping with exactly one key:
 
@@ -19,7 +19,7 @@ The trigger language is small and declarative. A trigger is a mapping with exact
 ``age`` / ``sex``
     Demographics (age in years at the assessment date).
 ``fact``
-    A named definition of the rule set (``pregnancy``, ``cv_risk_factor`` ...), reused by many rules.
+    A named definition of the rule set (``pregnancy``, ``cv_risk_factor``), reused by many rules.
 ``combination``
     Another agent of the candidate regimen, or a continuing current therapy, matching a selector.
 ``interaction``
@@ -56,7 +56,7 @@ AgentGroup = Literal[
     "any_agent",  # every agent of the knowledge base
     "any_biologic",  # Agent.is_biologic: protein or cell agents used as treatment
     "any_targeted_synthetic",  # JAK, TYK2, PDE4 and SYK inhibitors
-    "conventional_immunosuppressant",  # csDMARDs, antimetabolites, alkylators, calcineurin inhibitors
+    "conventional_immunosuppressant",  # csDMARDs, antimetabolites, alkylators, calcineurin inh.
     "never_offered",  # Agent.offered_as_treatment is False (checkpoint inhibitors)
 ]
 

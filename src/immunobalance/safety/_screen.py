@@ -296,6 +296,4 @@ def screen_agent(
     continuing: Iterable[str] | None = None,
 ) -> SafetyAssessment:
     """Screen one agent given alone (beside the patient's continuing therapy)."""
-    return screen_regimen(
-        patient, [agent_key], kb, rules=rules, as_of=as_of, continuing=continuing
-    )
+    return screen_regimen(patient, [agent_key], kb, rules=rules, as_of=as_of, continuing=continuing)

@@ -62,7 +62,9 @@ def is_advanced_therapy(agent: Agent) -> bool:
     return agent.is_biologic or agent.drug_class in TARGETED_SYNTHETIC_CLASSES
 
 
-def continuing_therapy(patient: Patient, regimen: Iterable[str], kb: KnowledgeBase) -> tuple[str, ...]:
+def continuing_therapy(
+    patient: Patient, regimen: Iterable[str], kb: KnowledgeBase
+) -> tuple[str, ...]:
     """Current therapies that continue beside a candidate regimen.
 
     A candidate regimen *replaces* the patient's current advanced therapy (biologic or targeted

@@ -207,8 +207,8 @@ def _sledai(v: ArmTrajectories) -> NDArray[np.float64]:
 
 def _sle_pga(v: ArmTrajectories) -> NDArray[np.float64]:
     r = v.readouts
-    if "PGA_0_3" in r:
-        return np.asarray(r["PGA_0_3"], dtype=float)
+    if "SLE_PGA" in r:
+        return np.asarray(r["SLE_PGA"], dtype=float)
     return np.asarray(r["PHGA"], dtype=float) * PGA_0_3_PER_MM
 
 
@@ -230,20 +230,19 @@ def _hbi(v: ArmTrajectories) -> NDArray[np.float64]:
 
 
 def _cdai_cd(v: ArmTrajectories) -> NDArray[np.float64]:
-    """CDAI (Crohn's) as simulated, else its HBI surrogate: CDAI ≈ 27·HBI + 38 is *not* used —
-    only changes are converted (27 points per HBI point, Best 2006), anchored at the baseline
-    CDAI the module provides as ``CDAI_CD_BASELINE`` when it has no full CDAI."""
+    """CDAI (Crohn's) as simulated; otherwise anchored at the simulated baseline CDAI
+    (``CDAI_CD_BASELINE``) and moved by 27 points per HBI point (Best 2006)."""
     r = v.readouts
     if "CDAI_CD" in r:
         return np.asarray(r["CDAI_CD"], dtype=float)
-    hbi = v.series("HBI")
-    anchor = r["CDAI_CD_BASELINE"][:, :1] if "CDAI_CD_BASELINE" in r else None
-    if anchor is None:
+    if "CDAI_CD_BASELINE" not in r:
         raise InvalidInputError(
             [Problem("CDAI_CD", "the crohns_disease module simulates neither CDAI_CD nor "
                      "CDAI_CD_BASELINE; CDAI endpoints need one of them")],
             what="endpoint computation",
         )
+    hbi = v.series("HBI")
+    anchor = r["CDAI_CD_BASELINE"][:, :1]
     return np.asarray(anchor + ix.cdai_cd_change_from_hbi_change(hbi - hbi[:, :1]))
 
 
@@ -465,10 +464,10 @@ _FLARE_RULES: dict[str, tuple[str, Callable[[NDArray[np.float64], NDArray[np.flo
         "Med 2013;369:699-710)",
     ),
     "crohns_disease": (
-        "HBI",
-        lambda b, x: (x - b >= 3) & (x > 4),
-        "relapse: HBI increase ≥ 3 to above remission (≈ CDAI + 70 points to ≥ 220; Vermeire "
-        "S et al. Clin Gastroenterol Hepatol 2010;8:357-63)",
+        "CDAI_CD_SCORE",
+        lambda b, x: (x - b >= 70) & (x >= 220),
+        "relapse: CDAI increase ≥ 70 points to ≥ 220 (moderate activity), as reviewed in "
+        "Sandborn WJ et al. Gastroenterology 2002;122:512-30",
     ),
 }
 

@@ -4,6 +4,7 @@ here the runner is passed to ``create_app``.)"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,7 +37,7 @@ at_weeks = [12, 24]
 """
 
 
-def count_doses(spec: TrialSpec, *, progress: Any) -> dict[str, Any]:
+def count_doses(spec: TrialSpec, *, progress: Any, out_dir: Path) -> dict[str, Any]:
     """Administrations per arm over the trial (weekly MTX: 24; q2w adalimumab: 12)."""
     out = {}
     for i, arm in enumerate(spec.arms):
@@ -104,3 +105,38 @@ def test_roles_and_unknown_trial(api: Any) -> None:
     assert r.status_code == 403
     assert api.client.get("/api/v1/trials/nope", headers=api.auth("read")).status_code == 404
     assert api.client.get("/api/v1/trials/nope").status_code == 401
+
+
+def test_real_trial_end_to_end(tmp_path: Path) -> None:
+    """The service's own runner (``immunobalance.trials.run_trial``) through POST/GET: the
+    result equals a direct run with the same spec and seed, and the run's files are kept."""
+    import tomllib
+
+    from fastapi.testclient import TestClient
+
+    from immunobalance.api.main import create_app
+    from immunobalance.config import Settings
+    from immunobalance.store.crud import tokens
+    from immunobalance.store.session import Database
+    from immunobalance.trials import run_trial
+
+    settings = Settings(data_dir=tmp_path / "data", db_url=None)
+    db = Database(settings.database_url)
+    with db.write() as session:
+        secret = tokens.create_token(session, "clinician", "e2e")[1]
+    small = SPEC_TOML.replace("n_per_arm = 200", "n_per_arm = 20")
+    headers = {"Authorization": f"Bearer {secret}"}
+    with TestClient(create_app(settings, database=db)) as client:
+        r = client.post(
+            "/api/v1/trials", content=small, headers={**headers, "Content-Type": "application/toml"}
+        )
+        assert r.status_code == 202, r.text
+        trial_id = r.json()["id"]
+        client.app.state.trial_worker.wait_idle()
+        status = client.get(f"/api/v1/trials/{trial_id}", headers=headers).json()
+    db.dispose()
+    assert status["status"] == "done", status.get("error")
+    direct = run_trial(parse_trial_spec(tomllib.loads(small)), out_dir=tmp_path / "direct")
+    assert status["result"] == direct.to_json()
+    out = settings.data_dir / "trials" / trial_id
+    assert {p.name for p in out.iterdir()} >= {"result.json", "report.html", "manifest.json"}
