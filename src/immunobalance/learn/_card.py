@@ -42,6 +42,10 @@ class Interval(_Card):
     ci95: tuple[float, float]
     n_bootstrap: int
 
+    def covers(self, value: float) -> bool:
+        """Whether the 95 % interval contains ``value``."""
+        return self.ci95[0] <= value <= self.ci95[1]
+
 
 class FeatureSummary(_Card):
     """Distribution of one feature among rows with a known outcome (in its default unit)."""

@@ -136,7 +136,7 @@ def build_pipeline(
 
 def _classifier(family: ModelFamily, seed: int) -> Any:
     if family == "logistic":
-        return LogisticRegression(solver="liblinear", max_iter=5000, random_state=seed)
+        return LogisticRegression(solver="saga", max_iter=5000, tol=1e-4, random_state=seed)
     return HistGradientBoostingClassifier(
         max_iter=GBM_MAX_ITER, early_stopping=False, l2_regularization=1.0, random_state=seed
     )

@@ -37,9 +37,11 @@ from numba import njit, prange
 N_IMM = {n_imm}
 N_PARAMS = {n_params}
 N_ALG = {n_alg}
+# contract/reassociate/approximate functions, but keep NaN/Inf semantics (failed-patient detection)
+FASTMATH = {{"contract", "arcp", "nsz", "afn", "reassoc"}}
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
 def _hill(x, k, n):
     if x <= 0.0:
         return 0.0
@@ -47,7 +49,7 @@ def _hill(x, k, n):
     return xn / (k ** n + xn)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
 def _pow(a, b):
     return a ** b
 
@@ -85,7 +87,7 @@ def generate_source(decl: Declaration) -> str:
         for prefix, arr in EFFECT_PREFIX.items():
             ext[f"{prefix}_{proc}"] = f"{arr}[{q}]"
 
-    lines = ["@njit(cache=True)", "def model_eval(y, p, inh, dep, act, inf, alg, dy):"]
+    lines = ["@njit(cache=True, error_model=\"numpy\", fastmath=FASTMATH)", "def model_eval(y, p, inh, dep, act, inf, alg, dy):"]
     used: set[str] = set()
     for a in decl.assignments:
         used |= Formula(a.formula).names()

@@ -16,7 +16,7 @@ N_PROC = __N_PROC__
 PARALLEL = __PARALLEL__
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def _pd(y, pk, act_agent, act_proc, act_effect, act_ec50, act_emax, act_hill, conc, inh, dep, act, inf):
     K = pk.shape[0]
     for j in range(K):
@@ -45,7 +45,7 @@ def _pd(y, pk, act_agent, act_proc, act_effect, act_ec50, act_emax, act_hill, co
         inh[q] = 1.0 - inh[q]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def _rhs(y, p, pk, ada_on, target_proc, load_idx, act_agent, act_proc, act_effect, act_ec50,
          act_emax, act_hill, conc, inh, dep, act, inf, alg, dy):
     _pd(y, pk, act_agent, act_proc, act_effect, act_ec50, act_emax, act_hill, conc, inh, dep,
@@ -74,7 +74,7 @@ def _rhs(y, p, pk, ada_on, target_proc, load_idx, act_agent, act_proc, act_effec
         dy[b + 2] = flux
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def _propagate(y, out, tau, exact, ada_on, lam, vm, vi):
     """Exact linear PK: amounts of agent j at t + tau = V exp(Λ tau) V⁻¹ · amounts at t."""
     for j in range(exact.shape[0]):
@@ -96,7 +96,7 @@ def _propagate(y, out, tau, exact, ada_on, lam, vm, vi):
             out[b + r] = vm[j, m, r, 0] * w0 + vm[j, m, r, 1] * w1 + vm[j, m, r, 2] * w2
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def _err_norm(y, ynew, err, rtol, atol):
     s = 0.0
     n = y.shape[0]
@@ -109,7 +109,7 @@ def _err_norm(y, ynew, err, rtol, atol):
     return math.sqrt(s / n)
 
 
-@njit(cache=True, parallel=PARALLEL)
+@njit(cache=True, parallel=PARALLEL, error_model="numpy", fastmath=FASTMATH)
 def simulate_batch(y0, p, t_samples, pk, target_proc, dose_t, dose_agent, dose_cmt, dose_amt,
                    ada_onset, act_agent, act_proc, act_effect, act_ec50, act_emax, act_hill,
                    load_idx, out_alg_idx, exact, lam, vm, vi, rtol, atol, h_init, max_steps,
@@ -275,7 +275,7 @@ def simulate_batch(y0, p, t_samples, pk, target_proc, dose_t, dose_agent, dose_c
                     out_alg[i, s, m] = np.nan
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def evaluate_rhs(y, p, pk, ada_on, target_proc, load_idx, act_agent, act_proc, act_effect,
                  act_ec50, act_emax, act_hill):
     """One right-hand-side evaluation (used by the scipy reference solver in tests)."""

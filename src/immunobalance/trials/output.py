@@ -137,6 +137,9 @@ def write_trial_outputs(result: TrialResult, out_dir: Path, *, spec: TrialSpec,
     _check_destination(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the output is an ordinary directory
     try:
         (tmp / "result.json").write_text(result.to_json_text(), encoding="utf-8")
         pq.write_table(patient_table(result), tmp / "patients.parquet", compression="zstd")
