@@ -25,6 +25,19 @@ def main() -> None:
     run("kb", "diseases")
     run("kb", "agents", "--disease", "rheumatoid_arthritis")
     run("kb", "show", "tocilizumab")
+    # recommendations with HTML reports for the example patients (cold the first time: the
+    # population outcomes of every candidate regimen are simulated and cached)
+    reports = out / "reports"
+    reports.mkdir(exist_ok=True)
+    for patient in sorted(Path("examples/patients").glob("*.json")):
+        run(
+            "recommend",
+            str(patient),
+            "--n",
+            "300",
+            "--report",
+            str(reports / f"{patient.stem}.html"),
+        )
 
 
 if __name__ == "__main__":

@@ -27,7 +27,9 @@ def known_cohort() -> SyntheticCohort:
 
 
 @pytest.fixture(scope="session")
-def known_cohort_csv(known_cohort: SyntheticCohort, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def known_cohort_csv(
+    known_cohort: SyntheticCohort, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     return write_cohort_csv(known_cohort.columns, tmp_path_factory.mktemp("cohort") / "cohort.csv")
 
 

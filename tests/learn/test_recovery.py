@@ -27,7 +27,7 @@ def test_shuffled_outcome_is_at_chance(learned: LearnResult) -> None:
     shuffled = learned.card.metrics.shuffled_outcome_auc
     assert shuffled is not None
     assert shuffled.covers(0.5)
-    assert abs(shuffled.estimate - 0.5) < 0.05
+    assert abs(shuffled.estimate - 0.5) < 0.04
 
 
 def test_permutation_importance_ranks_the_true_features_first(learned: LearnResult) -> None:

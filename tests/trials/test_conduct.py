@@ -36,9 +36,15 @@ def test_placebo_hazard_reproduces_the_label_fraction_over_the_reference_period(
     n = 40_000
     idx = np.arange(n)
     week, reason = discontinuation(
-        conduct=CONDUCT, ae_hazard_per_week=lam, first_serious_infection_week=np.full(n, np.inf),
-        readouts={}, times_week=np.array([0.0, 26.0]), horizon_weeks=26.0, seed=3,
-        patient_index=idx)
+        conduct=CONDUCT,
+        ae_hazard_per_week=lam,
+        first_serious_infection_week=np.full(n, np.inf),
+        readouts={},
+        times_week=np.array([0.0, 26.0]),
+        horizon_weeks=26.0,
+        seed=3,
+        patient_index=idx,
+    )
     stopped = np.isfinite(week)
     # binomial: 3 % of 40 000 ± 4 SD
     assert abs(stopped.mean() - 0.03) < 4 * math.sqrt(0.03 * 0.97 / n)
@@ -63,12 +69,22 @@ def test_early_escape_moves_patients_without_20_percent_joint_improvement() -> N
     # patient 0: TJC 20 → 15 (25 %), SJC 10 → 10; patient 1: 20 → 17 (15 %), 10 → 9 (10 %)
     tjc = np.array([[20, 15, 15, 15], [20, 18, 17, 17]], dtype=float)
     sjc = np.array([[10, 10, 10, 10], [10, 9, 9, 9]], dtype=float)
-    rules = TrialConduct(other_dropout_per_year=0.0, placebo_ae_fraction=0.0,
-                         discontinue_on_serious_infection=0.0, efficacy_rules=(RA_EARLY_ESCAPE,))
+    rules = TrialConduct(
+        other_dropout_per_year=0.0,
+        placebo_ae_fraction=0.0,
+        discontinue_on_serious_infection=0.0,
+        efficacy_rules=(RA_EARLY_ESCAPE,),
+    )
     week, reason = discontinuation(
-        conduct=rules, ae_hazard_per_week=0.0, first_serious_infection_week=np.full(2, np.inf),
-        readouts={"TJC68": tjc, "SJC66": sjc}, times_week=times, horizon_weeks=24.0, seed=1,
-        patient_index=np.arange(2))
+        conduct=rules,
+        ae_hazard_per_week=0.0,
+        first_serious_infection_week=np.full(2, np.inf),
+        readouts={"TJC68": tjc, "SJC66": sjc},
+        times_week=times,
+        horizon_weeks=24.0,
+        seed=1,
+        patient_index=np.arange(2),
+    )
     assert week[0] == np.inf and reason[0] == -1
     assert week[1] == 16.0 and reason[1] == 2
 
@@ -76,9 +92,15 @@ def test_early_escape_moves_patients_without_20_percent_joint_improvement() -> N
 def test_serious_infection_ends_treatment_when_the_rule_says_so() -> None:
     rules = TrialConduct(other_dropout_per_year=0.0, placebo_ae_fraction=0.0)
     week, reason = discontinuation(
-        conduct=rules, ae_hazard_per_week=0.0, first_serious_infection_week=np.array([5.5, 30.0]),
-        readouts={}, times_week=np.array([0.0, 24.0]), horizon_weeks=24.0, seed=1,
-        patient_index=np.arange(2))
+        conduct=rules,
+        ae_hazard_per_week=0.0,
+        first_serious_infection_week=np.array([5.5, 30.0]),
+        readouts={},
+        times_week=np.array([0.0, 24.0]),
+        horizon_weeks=24.0,
+        seed=1,
+        patient_index=np.arange(2),
+    )
     assert week.tolist() == [5.5, np.inf] and reason.tolist() == [1, -1]
 
 
@@ -86,4 +108,7 @@ def test_bad_conduct_parameters_are_all_reported() -> None:
     with pytest.raises(InvalidInputError) as err:
         TrialConduct(placebo_ae_fraction=1.5, ae_reference_weeks=0, other_dropout_per_year=-1)
     assert {p.path for p in err.value.problems} == {
-        "placebo_ae_fraction", "ae_reference_weeks", "other_dropout_per_year"}
+        "placebo_ae_fraction",
+        "ae_reference_weeks",
+        "other_dropout_per_year",
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -10,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
+from trialspecs import EXAMPLES, RA_SPEC, small
 
 from immunobalance import indices as ix
 from immunobalance.errors import InvalidInputError, InvalidSpecError
@@ -23,7 +25,9 @@ from immunobalance.trials import (
 )
 from immunobalance.trials.conduct import default_trial_conduct
 from immunobalance.trials.runner import visit_weeks
-from trialspecs import EXAMPLES, RA_SPEC, small
+
+#: Runner mechanics are tested on the prior cohort (independent of the calibration in use).
+PRIOR = PriorCohortSource()
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.toml")), ids=lambda p: p.stem)
@@ -48,14 +52,20 @@ def test_every_example_runs_with_every_endpoint_and_sane_intervals(path: Path) -
 def test_examples_include_a_combination_and_a_placebo_arm() -> None:
     specs = [load_trial_spec(p) for p in EXAMPLES.glob("*.toml")]
     assert {s.trial.disease for s in specs} == {
-        "rheumatoid_arthritis", "psoriasis", "systemic_lupus_erythematosus",
-        "multiple_sclerosis", "ulcerative_colitis", "crohns_disease", "type_1_diabetes"}
+        "rheumatoid_arthritis",
+        "psoriasis",
+        "systemic_lupus_erythematosus",
+        "multiple_sclerosis",
+        "ulcerative_colitis",
+        "crohns_disease",
+        "type_1_diabetes",
+    }
     assert any(len({i.agent for i in a.regimen}) >= 2 for s in specs for a in s.arms)
 
 
 def test_outcomes_do_not_depend_on_chunk_size(ra_spec: TrialSpec) -> None:
-    a = run_trial(ra_spec, chunk_size=48)
-    b = run_trial(ra_spec, chunk_size=7)
+    a = run_trial(ra_spec, cohort_source=PRIOR, chunk_size=48)
+    b = run_trial(ra_spec, cohort_source=PRIOR, chunk_size=7)
     assert a.to_json_text() == b.to_json_text()
     for oa, ob in zip(a.outcomes, b.outcomes, strict=True):
         np.testing.assert_array_equal(oa.patient_index, ob.patient_index)
@@ -65,7 +75,7 @@ def test_outcomes_do_not_depend_on_chunk_size(ra_spec: TrialSpec) -> None:
 
 
 def test_arms_share_the_same_virtual_patients(ra_spec: TrialSpec) -> None:
-    placebo, active = run_trial(ra_spec).outcomes
+    placebo, active = run_trial(ra_spec, cohort_source=PRIOR).outcomes
     for key in placebo.baseline:
         np.testing.assert_array_equal(placebo.baseline[key], active.baseline[key])
     np.testing.assert_array_equal(placebo.covariates["weight_kg"], active.covariates["weight_kg"])
@@ -74,21 +84,29 @@ def test_arms_share_the_same_virtual_patients(ra_spec: TrialSpec) -> None:
 def test_acr20_is_the_index_applied_to_simulated_read_outs_with_nri(ra_spec: TrialSpec) -> None:
     """Independent recomputation: simulate the active arm directly, score with indices.acr20,
     and apply non-responder imputation by hand."""
-    result = run_trial(ra_spec, chunk_size=16)
+    result = run_trial(ra_spec, cohort_source=PRIOR, chunk_size=16)
     out = result.outcomes[1]
     info = ra_spec.trial
     idx = np.arange(info.n_per_arm)
     cohort = PriorCohortSource().draw(info.disease, info.population, idx, seed=info.seed)
     module = get_disease_module(info.disease)
     weeks = visit_weeks(ra_spec, default_trial_conduct(info.disease))
-    sim = simulate(module, cohort.params, list(ra_spec.arms[1].regimen), info.weeks,
-                   sample_weeks=weeks, seed=info.seed, patient_index=idx,
-                   covariates=cohort.covariates)
+    sim = simulate(
+        module,
+        cohort.params,
+        list(ra_spec.arms[1].regimen),
+        info.weeks,
+        sample_weeks=weeks,
+        seed=info.seed,
+        patient_index=idx,
+        covariates=cohort.covariates,
+    )
     r = sim.readouts
     keys = ("TJC68", "SJC66", "PTGA", "PHGA", "PAIN", "HAQ_DI", "CRP")
     j = weeks.index(24.0)
-    acr = ix.acr20(ix.AcrCoreSet(*(r[k][:, 0] for k in keys)),
-                   ix.AcrCoreSet(*(r[k][:, j] for k in keys)))
+    acr = ix.acr20(
+        ix.AcrCoreSet(*(r[k][:, 0] for k in keys)), ix.AcrCoreSet(*(r[k][:, j] for k in keys))
+    )
     expected = acr & (out.stop_week >= 24.0)
     np.testing.assert_array_equal(out.endpoints["ACR20@24"][0], expected.astype(float))
     assert result.arms[1].endpoints["ACR20@24"].value == pytest.approx(expected.mean(), rel=1e-5)
@@ -98,7 +116,7 @@ def test_acr20_is_the_index_applied_to_simulated_read_outs_with_nri(ra_spec: Tri
 
 
 def test_serious_infection_rate_is_events_over_on_treatment_exposure(ra_spec: TrialSpec) -> None:
-    result = run_trial(ra_spec)
+    result = run_trial(ra_spec, cohort_source=PRIOR)
     out = result.outcomes[0]
     counts, years = out.endpoints["SERIOUS_INFECTION@24"]
     assert np.all(years <= 24 / (365.25 / 7) + 1e-12)
@@ -110,17 +128,21 @@ def test_serious_infection_rate_is_events_over_on_treatment_exposure(ra_spec: Tr
 
 def test_progress_is_monotone_and_reaches_one(ra_spec: TrialSpec) -> None:
     seen: list[float] = []
-    run_trial(ra_spec, chunk_size=16, progress=seen.append)
+    run_trial(ra_spec, cohort_source=PRIOR, chunk_size=16, progress=seen.append)
     assert seen[0] == 0.0 and seen[-1] == 1.0
-    assert all(b >= a for a, b in zip(seen, seen[1:], strict=False))
+    assert all(b >= a for a, b in itertools.pairwise(seen))
     assert len(seen) == 1 + 2 * 3  # two arms of three chunks
 
 
 def test_outputs_are_complete_and_consistent(ra_spec: TrialSpec, tmp_path: Path) -> None:
     out = tmp_path / "run"
-    result = run_trial(ra_spec, out_dir=out)
+    result = run_trial(ra_spec, cohort_source=PRIOR, out_dir=out)
     assert sorted(p.name for p in out.iterdir()) == [
-        "manifest.json", "patients.parquet", "report.html", "result.json"]
+        "manifest.json",
+        "patients.parquet",
+        "report.html",
+        "result.json",
+    ]
     assert (out / "result.json").read_text() == result.to_json_text()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["spec_sha256"] == ra_spec.sha256 and manifest["seed"] == 7
@@ -132,16 +154,23 @@ def test_outputs_are_complete_and_consistent(ra_spec: TrialSpec, tmp_path: Path)
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
     table = pq.read_table(out / "patients.parquet")
     assert table.num_rows == 2 * 48
-    assert {"arm", "patient_index", "age_years", "baseline_TJC68", "ACR20@24",
-            "SERIOUS_INFECTION@24", "SERIOUS_INFECTION@24:patient_years",
-            "discontinuation_reason"} <= set(table.column_names)
+    assert {
+        "arm",
+        "patient_index",
+        "age_years",
+        "baseline_TJC68",
+        "ACR20@24",
+        "SERIOUS_INFECTION@24",
+        "SERIOUS_INFECTION@24:patient_years",
+        "discontinuation_reason",
+    } <= set(table.column_names)
     acr = np.array(table.column("ACR20@24").to_pylist()[48:], dtype=float)
     np.testing.assert_array_equal(acr, result.outcomes[1].endpoints["ACR20@24"][0])
     page = (out / "report.html").read_text()
     assert page.count("data:image/png;base64,") >= 4
     assert not re.search(r'(src|href)="https?://', page)  # self-contained: no CDN, no network
     # a second run replaces the earlier output atomically
-    run_trial(ra_spec, out_dir=out)
+    run_trial(ra_spec, cohort_source=PRIOR, out_dir=out)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
@@ -153,14 +182,14 @@ def test_ctrl_c_leaves_no_output(ra_spec: TrialSpec, tmp_path: Path) -> None:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        run_trial(ra_spec, chunk_size=8, out_dir=out, progress=interrupt)
+        run_trial(ra_spec, cohort_source=PRIOR, chunk_size=8, out_dir=out, progress=interrupt)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_output_refuses_a_foreign_non_empty_directory(ra_spec: TrialSpec, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(InvalidInputError, match="not an earlier trial output"):
-        run_trial(ra_spec, out_dir=tmp_path)
+        run_trial(ra_spec, cohort_source=PRIOR, out_dir=tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
@@ -175,13 +204,13 @@ def test_endpoint_of_another_disease_is_a_spec_error() -> None:
 
 def test_ray_backend_explains_that_dask_is_the_distributed_engine(ra_spec: TrialSpec) -> None:
     with pytest.raises(InvalidInputError, match="Dask"):
-        run_trial(ra_spec, backend="ray")
+        run_trial(ra_spec, cohort_source=PRIOR, backend="ray")
     with pytest.raises(InvalidInputError, match="unknown backend"):
-        run_trial(ra_spec, backend="spark")
+        run_trial(ra_spec, cohort_source=PRIOR, backend="spark")
 
 
 def test_differences_use_the_placebo_arm_as_comparator(ra_spec: TrialSpec) -> None:
-    result = run_trial(ra_spec)
+    result = run_trial(ra_spec, cohort_source=PRIOR)
     placebo, active = result.arms
     assert placebo.placebo and placebo.comparator is None and not placebo.differences
     assert not active.placebo and active.comparator == "placebo + MTX"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from immunobalance.trials import TrialSpec, load_trial_spec
+from immunobalance.trials import TrialSpec
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "trials"
 

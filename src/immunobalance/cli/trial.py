@@ -24,10 +24,12 @@ def run(
     out: Path | None = typer.Option(None, "--out", help="write result, Parquet, manifest, report"),
     fmt: OutputFormat = FormatOption,
     backend: str = typer.Option("local", "--backend", help="local | dask | ray"),
-    workers: int | None = typer.Option(None, "--workers", min=1,
-                                       help="Dask local-cluster worker processes"),
-    scheduler: str | None = typer.Option(None, "--scheduler",
-                                         help="Dask scheduler address (tcp://host:8786)"),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, help="Dask local-cluster worker processes"
+    ),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Dask scheduler address (tcp://host:8786)"
+    ),
 ) -> None:
     """Run the trial SPEC.toml and print its endpoints with 95 % confidence intervals."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -35,13 +37,22 @@ def run(
     from immunobalance.trials import load_trial_spec, run_trial
 
     spec = load_trial_spec(spec_path)
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(),
-               TextColumn("{task.percentage:>5.1f} %"), TimeElapsedColumn())
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>5.1f} %"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=err_console, transient=True) as bar:
         task = bar.add_task(spec.trial.name[:40], total=1.0)
-        result = run_trial(spec, backend=backend, out_dir=out, n_workers=workers,
-                           scheduler=scheduler,
-                           progress=lambda f: bar.update(task, completed=f))
+        result = run_trial(
+            spec,
+            backend=backend,
+            out_dir=out,
+            n_workers=workers,
+            scheduler=scheduler,
+            progress=lambda f: bar.update(task, completed=f),
+        )
     if fmt is OutputFormat.json:
         print_json(result.to_json())
         return
@@ -65,8 +76,7 @@ def _print_text(result: object) -> None:
         for arm in result.arms:
             e = arm.endpoints[key]
             lo, hi = e.ci95
-            cells.append("–" if e.value is None else
-                         f"{e.value:.3g} [{_fmt(lo)}, {_fmt(hi)}]")
+            cells.append("–" if e.value is None else f"{e.value:.3g} [{_fmt(lo)}, {_fmt(hi)}]")
         table.add_row(key, *cells)
     console.print(table)
 

@@ -150,10 +150,10 @@ def _biomarker(name: ColumnName, biomarker: Biomarker, cells: np.ndarray) -> Con
         try:
             normalised = normalise_value(biomarker, cell, name.unit)
         except ObservationValueError as exc:
-            where = f"column unit {name.unit!r}: " if exc.field == "unit" else ""
-            issues.add(i, f"{where}{exc.message}")
-            if exc.field == "unit":  # the same for every row: report once
+            if exc.field == "unit":  # the column's unit: the same for every row, report once
+                issues.add_column(f"unit in the column name: {exc.message}")
                 break
+            issues.add(i, exc.message)
             continue
         value = normalised.value
         if isinstance(value, bool):

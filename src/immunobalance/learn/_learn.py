@@ -24,6 +24,7 @@ import sklearn
 from pydantic import BaseModel, ConfigDict, Field
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
@@ -44,8 +45,10 @@ from immunobalance.learn._dataset import LearningDataset, prepare_dataset
 from immunobalance.learn._metrics import (
     BootstrapEstimate,
     base_rate_brier,
+    bootstrap_draws,
     bootstrap_metrics,
     calibration_summary,
+    percentile_interval,
 )
 from immunobalance.learn._nested_cv import (
     ModelChoice,
@@ -80,6 +83,7 @@ class LearnConfig(BaseModel):
     n_permutation_repeats: int = Field(default=5, ge=0)
     n_interval_models: int = Field(default=50, ge=10)
     shuffled_control: bool = False
+    n_shuffles: int = Field(default=3, ge=1, le=50)
 
 
 @dataclass(frozen=True)
@@ -280,6 +284,37 @@ def _nested(
     )
 
 
+def _shuffled_control(
+    data: LearningDataset, config: LearnConfig
+) -> tuple[NestedCVResult, Interval]:
+    """Run the whole procedure on outcomes shuffled across patients (a negative control).
+
+    Under a shuffled outcome nothing can be learned, so the out-of-fold AUC must sit at 0.5
+    (Ojala & Garriga 2010, "Permutation tests for studying classifier performance", JMLR
+    11:1833-63). One shuffle's AUC varies more than its bootstrap interval says (refitting adds
+    variance, and cross-validation under the null is slightly pessimistic), so the control pools
+    ``n_shuffles`` shuffles: the estimate is their mean AUC and the interval the 2.5-97.5
+    percentiles of all their patient-bootstrap draws together, an approximation of the null
+    distribution of the reported AUC.
+    """
+    rng = np.random.default_rng(config.seed + 1)
+    estimates: list[float] = []
+    draws: list[np.ndarray] = []
+    n_each = max(100, config.n_bootstrap // config.n_shuffles)
+    last: NestedCVResult | None = None
+    for r in range(config.n_shuffles):
+        y = rng.permutation(data.y)
+        last = _nested(data, config, 0, y, None)
+        estimates.append(float(roc_auc_score(y, last.oof)))
+        aucs, _ = bootstrap_draws(
+            y, last.oof, data.groups, n_bootstrap=n_each, seed=config.seed + r
+        )
+        draws.append(aucs)
+    assert last is not None
+    pooled = percentile_interval(float(np.mean(estimates)), np.concatenate(draws))
+    return last, _interval(pooled)
+
+
 def learn_response_model(
     cohort: str | Path | CohortTable,
     config: LearnConfig,
@@ -349,17 +384,7 @@ def learn_response_model(
         shuffled_auc: Interval | None = None
         if config.shuffled_control:
             say("shuffled-outcome control")
-            y_shuffled = np.random.default_rng(config.seed + 1).permutation(data.y)
-            shuffled_cv = _nested(data, config, 0, y_shuffled, None)
-            shuffled_auc = _interval(
-                bootstrap_metrics(
-                    y_shuffled,
-                    shuffled_cv.oof,
-                    data.groups,
-                    n_bootstrap=config.n_bootstrap,
-                    seed=config.seed,
-                )["auc"]
-            )
+            shuffled_cv, shuffled_auc = _shuffled_control(data, config)
         say("fitting the final model on all patients")
         search = make_search(
             config.model,

@@ -36,9 +36,11 @@ __all__ = [
     "CalibrationSummary",
     "ReliabilityBin",
     "base_rate_brier",
+    "bootstrap_draws",
     "bootstrap_metrics",
     "brier_score",
     "calibration_summary",
+    "percentile_interval",
     "reliability_bins",
     "roc_points",
 ]
@@ -94,6 +96,31 @@ def _patient_weights(groups: np.ndarray, n_bootstrap: int, seed: int) -> np.ndar
     return draws[:, inverse].astype(float)
 
 
+def bootstrap_draws(
+    y: np.ndarray, p: np.ndarray, groups: np.ndarray, *, n_bootstrap: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """AUC and Brier score of each patient-level bootstrap resample.
+
+    Resamples with a single outcome class (no AUC) are skipped, so the arrays may be shorter
+    than ``n_bootstrap``.
+    """
+    weights = _patient_weights(groups, n_bootstrap, seed)
+    aucs, briers = [], []
+    for w in weights:
+        used = w > 0
+        if np.unique(y[used]).size < 2:
+            continue
+        aucs.append(roc_auc_score(y[used], p[used], sample_weight=w[used]))
+        briers.append(brier_score(y[used], p[used], w[used]))
+    return np.asarray(aucs), np.asarray(briers)
+
+
+def percentile_interval(point: float, draws: np.ndarray) -> BootstrapEstimate:
+    """Percentile 95 % interval of bootstrap draws around a point estimate."""
+    low, high = np.percentile(draws, [2.5, 97.5])
+    return BootstrapEstimate(point, (float(low), float(high)), len(draws))
+
+
 def bootstrap_metrics(
     y: np.ndarray,
     p: np.ndarray,
@@ -107,8 +134,7 @@ def bootstrap_metrics(
     Returns
     -------
     dict
-        ``{"auc": …, "brier": …}``. Resamples with a single outcome class (no AUC) are skipped;
-        ``n_bootstrap`` in the result counts those used.
+        ``{"auc": …, "brier": …}``; ``n_bootstrap`` in each counts the resamples used.
 
     Examples
     --------
@@ -116,22 +142,10 @@ def bootstrap_metrics(
     >>> bootstrap_metrics(y, p, np.arange(100), n_bootstrap=50)["auc"].estimate
     1.0
     """
-    weights = _patient_weights(groups, n_bootstrap, seed)
-    aucs, briers = [], []
-    for w in weights:
-        used = w > 0
-        if np.unique(y[used]).size < 2:
-            continue
-        aucs.append(roc_auc_score(y[used], p[used], sample_weight=w[used]))
-        briers.append(brier_score(y[used], p[used], w[used]))
-
-    def estimate(point: float, draws: list[float]) -> BootstrapEstimate:
-        low, high = np.percentile(draws, [2.5, 97.5])
-        return BootstrapEstimate(point, (float(low), float(high)), len(draws))
-
+    aucs, briers = bootstrap_draws(y, p, groups, n_bootstrap=n_bootstrap, seed=seed)
     return {
-        "auc": estimate(float(roc_auc_score(y, p)), aucs),
-        "brier": estimate(brier_score(y, p), briers),
+        "auc": percentile_interval(float(roc_auc_score(y, p)), aucs),
+        "brier": percentile_interval(brier_score(y, p), briers),
     }
 
 

@@ -236,12 +236,13 @@ def patient_values(ki: KernelInputs, module: DiseaseModule, i: int) -> dict[str,
     decl = module.compiled.declaration
     out: dict[str, float] = {name: float(ki.p[i, k]) for k, name in enumerate(decl.parameter_names)}
     for k, s in enumerate(decl.states):
-        out[f"init({s.name})"] = float(ki.y0[i, k])
+        out[s.name] = float(ki.y0[i, k])  # set after reset(): the amount at t = 0
     for j, ag in enumerate(ki.doses.agents):
         for pid, v in zip(("ka", "CL", "V1", "Q", "V2", "vmax", "km", "adaf"), ki.pk[i, j], strict=True):
             out[f"{pid}_{ag}"] = float(v)
         onset = ki.ada_onset_day[i, j]
         out[f"ada_onset_{ag}"] = float(onset) if np.isfinite(onset) else 1e12
+        out[f"ada_on_{ag}"] = 0.0  # an event may have switched it on for the previous patient
     for d in range(ki.doses.times_day.shape[0]):
         out[f"dose_{d}"] = float(ki.doses.amount[i, d])
     return out

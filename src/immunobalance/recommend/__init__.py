@@ -22,6 +22,7 @@ from immunobalance.recommend._recommend import (
     Prediction,
     Recommendation,
     default_cache,
+    prebuild,
     recommend,
 )
 from immunobalance.recommend._utility import UtilityWeights, expected_utility
@@ -41,5 +42,6 @@ __all__ = [
     "default_cache",
     "expected_utility",
     "line_of_therapy",
+    "prebuild",
     "recommend",
 ]

@@ -50,9 +50,11 @@ __all__ = [
 INTOLERANCE_OUTCOMES = ("intolerance", "adverse_event")
 _FAILURE = ("inadequate_response", "loss_of_response")
 _OFFERED = ("approved", "studied", "off_label")
-_RA_GUIDELINE = ("Smolen JS et al. EULAR 2022 RA recommendations. Ann Rheum Dis 2023;82:3-18 "
-                 "doi:10.1136/ard-2022-223356; Fraenkel L et al. 2021 ACR RA guideline. Arthritis "
-                 "Care Res 2021;73:924-939 doi:10.1002/acr.24596")
+_RA_GUIDELINE = (
+    "Smolen JS et al. EULAR 2022 RA recommendations. Ann Rheum Dis 2023;82:3-18 "
+    "doi:10.1136/ard-2022-223356; Fraenkel L et al. 2021 ACR RA guideline. Arthritis "
+    "Care Res 2021;73:924-939 doi:10.1002/acr.24596"
+)
 
 
 @dataclass(frozen=True)
@@ -125,8 +127,9 @@ def choose_population(patient: Patient, disease: str, kb: KnowledgeBase) -> str:
         nephritis = patient.has_condition("M32.14") or patient.has_condition("M32.15")
         choice = "lupus_nephritis" if nephritis else "active_seropositive"
     elif disease in ("ulcerative_colitis", "crohns_disease"):
-        choice = "moderate_severe_tnf_ir" if "tnf_inhibitor" in failed_classes else \
-            "moderate_severe"
+        choice = (
+            "moderate_severe_tnf_ir" if "tnf_inhibitor" in failed_classes else "moderate_severe"
+        )
     elif disease == "type_1_diabetes":
         choice = "new_onset" if patient.has_condition("E10") else "stage2_at_risk"
     if choice in known:
@@ -134,25 +137,34 @@ def choose_population(patient: Patient, disease: str, kb: KnowledgeBase) -> str:
     return known[0]
 
 
-def line_of_therapy(patient: Patient, disease: str, population: str, kb: KnowledgeBase
-                    ) -> LineOfTherapy:
+def line_of_therapy(
+    patient: Patient, disease: str, population: str, kb: KnowledgeBase
+) -> LineOfTherapy:
     """A one-line statement of the treatment step, with its guideline sources."""
     failed = tuple(dict.fromkeys(m.agent for m in _failed(patient)))
-    intolerant = tuple(dict.fromkeys(m.agent for m in patient.medications
-                                     if m.outcome in INTOLERANCE_OUTCOMES))
+    intolerant = tuple(
+        dict.fromkeys(m.agent for m in patient.medications if m.outcome in INTOLERANCE_OUTCOMES)
+    )
     classes = _classes(kb, failed)
     sources: list[str] = []
     if disease == "rheumatoid_arthritis" and "tnf_inhibitor" in classes:
-        text = ("TNF-inhibitor inadequate response: switching to another mechanism (IL-6R, "
-                "co-stimulation, B-cell depletion or JAK inhibition) is favoured over a second TNF "
-                "inhibitor")
-        sources = [_RA_GUIDELINE, "Gottenberg JE et al. JAMA 2016;316:1172-1180 "
-                   "doi:10.1001/jama.2016.13512 (ROC trial: non-TNF biologic better than a second "
-                   "TNF inhibitor after TNF-IR)"]
+        text = (
+            "TNF-inhibitor inadequate response: switching to another mechanism (IL-6R, "
+            "co-stimulation, B-cell depletion or JAK inhibition) is favoured over a second TNF "
+            "inhibitor"
+        )
+        sources = [
+            _RA_GUIDELINE,
+            "Gottenberg JE et al. JAMA 2016;316:1172-1180 "
+            "doi:10.1001/jama.2016.13512 (ROC trial: non-TNF biologic better than a second "
+            "TNF inhibitor after TNF-IR)",
+        ]
     elif disease == "rheumatoid_arthritis" and "csdmard" in classes:
-        text = ("methotrexate inadequate response (treat-to-target step): add a biologic or a JAK "
-                "inhibitor to methotrexate, or combine csDMARDs when poor-prognosis factors are "
-                "absent")
+        text = (
+            "methotrexate inadequate response (treat-to-target step): add a biologic or a JAK "
+            "inhibitor to methotrexate, or combine csDMARDs when poor-prognosis factors are "
+            "absent"
+        )
         sources = [_RA_GUIDELINE]
     elif failed:
         text = f"after failure of {', '.join(failed)}: next line within {population}"
@@ -170,10 +182,13 @@ def _standard_regimen(agent: Agent, disease: str) -> tuple[list[dict[str, object
         if not other:
             return [], None
         pick = other[0]
-        note = (f"no label dose for this disease: the {pick.disease.replace('_', ' ')} label "
-                f"regimen is used ({pick.source})")
-    items = [{"agent": agent.key, **item} if "agent" not in item else dict(item)
-             for item in pick.regimen]
+        note = (
+            f"no label dose for this disease: the {pick.disease.replace('_', ' ')} label "
+            f"regimen is used ({pick.source})"
+        )
+    items = [
+        {"agent": agent.key, **item} if "agent" not in item else dict(item) for item in pick.regimen
+    ]
     return items, note
 
 
@@ -189,8 +204,10 @@ def _background(
 ) -> tuple[list[dict[str, object]], list[str]]:
     items = [dict(i) for i in population.background_therapy]
     notes: list[str] = []
-    if disease == "rheumatoid_arthritis" and is_advanced_therapy(agent) and not any(
-        i.get("agent") == "methotrexate" for i in items
+    if (
+        disease == "rheumatoid_arthritis"
+        and is_advanced_therapy(agent)
+        and not any(i.get("agent") == "methotrexate" for i in items)
     ):
         mtx, _ = _standard_regimen(kb.agent("methotrexate"), disease)
         items += mtx
@@ -210,8 +227,10 @@ def _background(
             CONVENTIONAL_IMMUNOSUPPRESSANT_CLASSES
         )
         if both_conventional and (inter is None or inter.kind not in ("standard", "acceptable")):
-            notes.append(f"replaces background {key} (one conventional immunosuppressant at a "
-                         "time unless the interactions table names the pair)")
+            notes.append(
+                f"replaces background {key} (one conventional immunosuppressant at a "
+                "time unless the interactions table names the pair)"
+            )
             continue
         if not _combinable(kb, agent, other):
             why = f"{inter.kind.replace('_', ' ')}: {inter.source}" if inter else "two biologics"
@@ -245,39 +264,72 @@ def build_candidates(
         if approval is None:
             continue
         if not agent.offered_as_treatment:
-            not_offered.append(NotOffered(agent.key, approval.status, "immune checkpoint "
-                                          "inhibitor: induces autoimmunity, never offered",
-                                          approval.source))
+            not_offered.append(
+                NotOffered(
+                    agent.key,
+                    approval.status,
+                    "immune checkpoint inhibitor: induces autoimmunity, never offered",
+                    approval.source,
+                )
+            )
             continue
         if approval.status == "not_effective":
-            not_offered.append(NotOffered(agent.key, approval.status,
-                                          f"not effective in {disease.replace('_', ' ')}",
-                                          approval.source))
+            not_offered.append(
+                NotOffered(
+                    agent.key,
+                    approval.status,
+                    f"not effective in {disease.replace('_', ' ')}",
+                    approval.source,
+                )
+            )
             continue
         if approval.status not in _OFFERED:
-            not_offered.append(NotOffered(agent.key, approval.status, "investigational for this "
-                                          "disease: offered only within a clinical trial",
-                                          approval.source))
+            not_offered.append(
+                NotOffered(
+                    agent.key,
+                    approval.status,
+                    "investigational for this disease: offered only within a clinical trial",
+                    approval.source,
+                )
+            )
             continue
         items, dose_note = _standard_regimen(agent, disease)
         if not items:
-            not_offered.append(NotOffered(agent.key, approval.status, "no label regimen in the "
-                                          "knowledge base", approval.source))
+            not_offered.append(
+                NotOffered(
+                    agent.key,
+                    approval.status,
+                    "no label regimen in the knowledge base",
+                    approval.source,
+                )
+            )
             continue
         background, notes = _background(agent, disease, pop, kb, intolerant)
         try:
             regimen = _parse(json.dumps(items + background, sort_keys=True))
         except InvalidSpecError as exc:  # pragma: no cover - the KB schema test parses these
-            not_offered.append(NotOffered(agent.key, approval.status,
-                                          f"label regimen does not parse: {exc}", approval.source))
+            not_offered.append(
+                NotOffered(
+                    agent.key,
+                    approval.status,
+                    f"label regimen does not parse: {exc}",
+                    approval.source,
+                )
+            )
             continue
         excluded = None
         if agent.key in intolerant:
-            med = next(m for m in patient.medications
-                       if m.agent == agent.key and m.outcome in INTOLERANCE_OUTCOMES)
+            med = next(
+                m
+                for m in patient.medications
+                if m.agent == agent.key and m.outcome in INTOLERANCE_OUTCOMES
+            )
             when = f", stopped {med.stop}" if med.stop else ""
-            excluded = (f"history: {agent.key} stopped for {med.outcome.replace('_', ' ')}"
-                        f"{when}; not offered again")
-        candidates.append(Candidate(agent.key, regimen,
-                                    tuple(n for n in (dose_note, *notes) if n), excluded))
+            excluded = (
+                f"history: {agent.key} stopped for {str(med.outcome).replace('_', ' ')}"
+                f"{when}; not offered again"
+            )
+        candidates.append(
+            Candidate(agent.key, regimen, tuple(n for n in (dose_note, *notes) if n), excluded)
+        )
     return candidates, not_offered

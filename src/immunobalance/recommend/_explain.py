@@ -47,10 +47,12 @@ def _group_phrase(inf: Influence) -> str:
 
 
 def influence_reason(inf: Influence, mechanism: str) -> str:
-    """``"seropositive (RF 86 ... (positive)): B-cell depletion predicted more effective (+9 pp)"``."""
+    """E.g. ``"seropositive (RF 86 ...): B-cell depletion predicted more effective (+9 ...)"``."""
     direction = "more" if inf.delta > 0 else "less"
-    return (f"{_group_phrase(inf)}: {mechanism} predicted {direction} effective "
-            f"({100 * inf.delta:+.0f} percentage points from this evidence)")
+    return (
+        f"{_group_phrase(inf)}: {mechanism} predicted {direction} effective "
+        f"({100 * inf.delta:+.0f} percentage points from this evidence)"
+    )
 
 
 def fmt_probability(wp: WeightedProbability) -> str:
@@ -83,8 +85,10 @@ def evidence_lines(
         if ap is not None:
             where = ", ".join(str(x) for x in (ap.region, ap.year) if x)
             what = f" — {ap.indication}" if ap.indication else ""
-            out.append(f"{key}: {ap.status.replace('_', ' ')} for {disease.replace('_', ' ')}"
-                       f"{f' ({where})' if where else ''}{what}; source: {ap.source}")
+            out.append(
+                f"{key}: {ap.status.replace('_', ' ')} for {disease.replace('_', ' ')}"
+                f"{f' ({where})' if where else ''}{what}; source: {ap.source}"
+            )
         dosing = next((d for d in agent.dosing if d.disease == disease and d.standard), None)
         if dosing is not None:
             out.append(f"{key} dose: {dosing.label or 'label standard regimen'} ({dosing.source})")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,7 @@ __all__ = [
     "Prediction",
     "Recommendation",
     "default_cache",
+    "prebuild",
     "recommend",
 ]
 
@@ -129,8 +131,11 @@ class Option:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"rank": self.rank, "regimen": self.regimen_json(),
-                               "status": self.status}
+        out: dict[str, Any] = {
+            "rank": self.rank,
+            "regimen": self.regimen_json(),
+            "status": self.status,
+        }
         if self.prediction is not None:
             p = self.prediction
             out["predicted"] = {
@@ -186,14 +191,21 @@ class Recommendation:
             "population": self.population,
             "line_of_therapy": self.line.text,
             "options": [o.to_json() for o in self.options],
-            "not_offered": [{"agent": x.agent, "status": x.status, "reason": x.reason,
-                             "source": x.source} for x in self.not_offered],
+            "not_offered": [
+                {"agent": x.agent, "status": x.status, "reason": x.reason, "source": x.source}
+                for x in self.not_offered
+            ],
             "twin": {
-                "n": t.n, "ess": round(t.ess, 1), "ess_full_likelihood": round(t.ess_full, 1),
-                "likelihood_exponent": round(t.beta, 4), "fallback": t.fallback,
+                "n": t.n,
+                "ess": round(t.ess, 1),
+                "ess_full_likelihood": round(t.ess_full, 1),
+                "likelihood_exponent": round(t.beta, 4),
+                "fallback": t.fallback,
                 "observations_used": [e.text for e in t.evidence],
-                "notes": list(t.notes), "calibration_version": self.calibration_version,
-                "seed": self.seed, "activity": ACTIVITY_LABEL.get(self.disease),
+                "notes": list(t.notes),
+                "calibration_version": self.calibration_version,
+                "seed": self.seed,
+                "activity": ACTIVITY_LABEL.get(self.disease),
             },
         }
 
@@ -210,16 +222,25 @@ def _source() -> Any:
 
 
 def _history(patient: Patient, kb: KnowledgeBase) -> tuple[set[str], set[str]]:
-    failed = {m.agent for m in patient.medications
-              if m.outcome in ("inadequate_response", "loss_of_response") and m.agent in kb.agents}
-    advanced = {kb.agents[a].drug_class for a in failed
-                if kb.agents[a].is_biologic or kb.agents[a].drug_class.endswith("_inhibitor")}
+    failed = {
+        m.agent
+        for m in patient.medications
+        if m.outcome in ("inadequate_response", "loss_of_response") and m.agent in kb.agents
+    }
+    advanced = {
+        kb.agents[a].drug_class
+        for a in failed
+        if kb.agents[a].is_biologic or kb.agents[a].drug_class.endswith("_inhibitor")
+    }
     return failed, advanced
 
 
 def _favourable(endpoint: PrimaryEndpoint, values: NDArray[np.float64]) -> NDArray[np.float64]:
-    return values if endpoint.favourable == "event" else np.where(np.isfinite(values),
-                                                                  1.0 - values, np.nan)
+    return (
+        values
+        if endpoint.favourable == "event"
+        else np.where(np.isfinite(values), 1.0 - values, np.nan)
+    )
 
 
 def recommend(
@@ -272,9 +293,14 @@ def recommend(
         problems.append(Problem("n", f"must be a positive number of virtual patients, got {n}"))
     disease = detect_disease(patient)
     if disease is None:
-        problems.append(Problem("conditions", "no condition codes an index disease (expected "
-                                "e.g. ICD-10-CM M05/M06 rheumatoid arthritis, M32 SLE, G35 MS, "
-                                "K50 Crohn's, K51 UC, L40.0 psoriasis, E10 type 1 diabetes)"))
+        problems.append(
+            Problem(
+                "conditions",
+                "no condition codes an index disease (expected "
+                "e.g. ICD-10-CM M05/M06 rheumatoid arthritis, M32 SLE, G35 MS, "
+                "K50 Crohn's, K51 UC, L40.0 psoriasis, E10 type 1 diabetes)",
+            )
+        )
     if problems:
         raise InvalidInputError(problems, what="recommendation request")
     assert disease is not None
@@ -299,8 +325,9 @@ def recommend(
         def compute() -> RegimenOutcomes:
             if progress:
                 progress(f"simulating {n} virtual patients under {' + '.join(c.agents)}")
-            return simulate_outcomes(disease, population, c.regimen, endpoint, n=n, seed=seed,
-                                     source=source)
+            return simulate_outcomes(
+                disease, population, c.regimen, endpoint, n=n, seed=seed, source=source
+            )
 
         out, cached = cache.get_or_compute(key(c.regimen), compute)
         hits, misses = hits + cached, misses + (not cached)
@@ -309,9 +336,21 @@ def recommend(
     options: list[Option] = []
     for c in candidates:
         if c.excluded is not None:
-            options.append(Option(c, "contraindicated", None, reasons=[c.excluded],
-                                  excluded_by=[{"rule_id": "history-intolerance",
-                                                "fact": c.excluded, "source": "patient record"}]))
+            options.append(
+                Option(
+                    c,
+                    "contraindicated",
+                    None,
+                    reasons=[c.excluded],
+                    excluded_by=[
+                        {
+                            "rule_id": "history-intolerance",
+                            "fact": c.excluded,
+                            "source": "patient record",
+                        }
+                    ],
+                )
+            )
             continue
         safety = screen_regimen(patient, list(c.regimen), kb)
         options.append(Option(c, safety.status, safety))
@@ -331,26 +370,43 @@ def recommend(
 
     base_key = key((), (BASELINE,))
     baseline, cached = cache.get_or_compute(
-        base_key, lambda: simulate_baseline(disease, population, n=n, seed=seed, source=source))
+        base_key, lambda: simulate_baseline(disease, population, n=n, seed=seed, source=source)
+    )
     hits, misses = hits + cached, misses + (not cached)
-    responses = {a: _favourable(endpoint, out.endpoints[endpoint.key])
-                 for a, out in simulated.items() if a in failed}
-    background = {str(i.get("agent")) for i in kb.population(disease, population).background_therapy}
-    evidence, notes = patient_evidence(patient, disease, baseline.features, kb,
-                                       responses=responses, ignore_history=frozenset(background))
+    responses = {
+        a: _favourable(endpoint, out.endpoints[endpoint.key])
+        for a, out in simulated.items()
+        if a in failed
+    }
+    background = {
+        str(i.get("agent")) for i in kb.population(disease, population).background_therapy
+    }
+    evidence, notes = patient_evidence(
+        patient,
+        disease,
+        baseline.features,
+        kb,
+        responses=responses,
+        ignore_history=frozenset(background),
+    )
     ok = baseline.ok.copy()
     twin = build_twin(evidence, n, ok=ok, ess_floor=ess_floor, notes=notes)
 
     pop_label = population.replace("_", " ")
-    twin_line = (f"twin: {n} virtual patients of the {pop_label} population (calibration "
-                 f"{calibration}, seed {seed}); effective sample size {twin.ess:.0f}")
+    twin_line = (
+        f"twin: {n} virtual patients of the {pop_label} population (calibration "
+        f"{calibration}, seed {seed}); effective sample size {twin.ess:.0f}"
+    )
     for o in options:
         c = o.candidate
         if o.status == "contraindicated":
             if o.safety is not None:
                 o.reasons = [f.message for f in o.safety.findings if f.outcome == "contraindicated"]
-                o.excluded_by = [{"rule_id": f.rule_id, "fact": f.fact, "source": f.source}
-                                 for f in o.safety.findings if f.outcome == "contraindicated"]
+                o.excluded_by = [
+                    {"rule_id": f.rule_id, "fact": f.fact, "source": f.source}
+                    for f in o.safety.findings
+                    if f.outcome == "contraindicated"
+                ]
                 o.warnings = warning_lines(o.safety)
             o.evidence = evidence_lines(c.agents, disease, kb)
             continue
@@ -372,26 +428,41 @@ def recommend(
         n_caution = sum(1 for f in o.safety.findings if f.outcome == "caution")
         same_agent = c.agent in failed
         same_class = (not same_agent) and agent.drug_class in failed_classes
-        utility = expected_utility(benefit.probability, risk.probability, n_cautions=n_caution,
-                                   failed_agent=same_agent, failed_class=same_class,
-                                   weights=weights)
+        utility = expected_utility(
+            benefit.probability,
+            risk.probability,
+            n_cautions=n_caution,
+            failed_agent=same_agent,
+            failed_class=same_class,
+            weights=weights,
+        )
         band = weighted_quantiles(out.activity, np.where(out.ok, twin.weights, 0.0), _BAND)
-        o.prediction = Prediction(endpoint, benefit, pop_benefit, risk, utility, out.times_week,
-                                  band)
+        o.prediction = Prediction(
+            endpoint, benefit, pop_benefit, risk, utility, out.times_week, band
+        )
         mechanism = MECHANISM_LABEL.get(agent.drug_class, agent.name)
-        reasons = [f"predicted {endpoint.description}: {fmt_probability(benefit)} for this "
-                   f"patient's twin vs {100 * pop_benefit.probability:.0f} % in the {pop_label} "
-                   "population"]
-        reasons += [influence_reason(i, mechanism) for i in twin.influences(benefit_values)[:3]
-                    if abs(i.delta) >= MIN_INFLUENCE]
+        reasons = [
+            f"predicted {endpoint.description}: {fmt_probability(benefit)} for this "
+            f"patient's twin vs {100 * pop_benefit.probability:.0f} % in the {pop_label} "
+            "population"
+        ]
+        reasons += [
+            influence_reason(i, mechanism)
+            for i in twin.influences(benefit_values)[:3]
+            if abs(i.delta) >= MIN_INFLUENCE
+        ]
         if same_agent:
-            reasons.append(f"down-ranked: the patient already had an inadequate or lost response "
-                           f"to {c.agent}")
+            reasons.append(
+                f"down-ranked: the patient already had an inadequate or lost response to {c.agent}"
+            )
         if same_class:
-            reasons.append(f"down-ranked: another {agent.drug_class.replace('_', ' ')} after one "
-                           "failed (switching mechanism is favoured)")
-        reasons.append(f"predicted serious infection by week {endpoint.week:g}: "
-                       f"{fmt_probability(risk)}")
+            reasons.append(
+                f"down-ranked: another {agent.drug_class.replace('_', ' ')} after one "
+                "failed (switching mechanism is favoured)"
+            )
+        reasons.append(
+            f"predicted serious infection by week {endpoint.week:g}: {fmt_probability(risk)}"
+        )
         if n_caution:
             reasons.append(f"{n_caution} caution finding(s) lower its utility (see warnings)")
         if twin.fallback:
@@ -405,8 +476,21 @@ def recommend(
     ordered = [r.option for r in ranked]
     if learned_model is not None:
         _add_learned(ordered, patient, learned_model)
-    return Recommendation(patient, disease, population, endpoint, line, twin, ordered,
-                          not_offered, calibration, n, seed, hits, misses)
+    return Recommendation(
+        patient,
+        disease,
+        population,
+        endpoint,
+        line,
+        twin,
+        ordered,
+        not_offered,
+        calibration,
+        n,
+        seed,
+        hits,
+        misses,
+    )
 
 
 def _add_learned(options: Sequence[Option], patient: Patient, model_dir: Path | str) -> None:
@@ -426,3 +510,63 @@ def _add_learned(options: Sequence[Option], patient: Patient, model_dir: Path | 
             continue
         pred = predict_response(model, patient, wanted)[label]
         o.learned = pred.model_dump(mode="json")
+
+
+def prebuild(
+    disease: str,
+    *,
+    populations: Sequence[str] | None = None,
+    kb: KnowledgeBase | None = None,
+    n: int = DEFAULT_N,
+    seed: int = DEFAULT_SEED,
+    cache: OutcomeCache | None = None,
+    source: Any = None,
+    progress: Progress | None = None,
+) -> tuple[int, int]:
+    """Simulate and cache every candidate regimen of ``disease`` (all its populations).
+
+    Candidates are those of a patient with no treatment history (history only removes
+    background agents the patient did not tolerate). Returns ``(computed, already_cached)``.
+    """
+    from immunobalance.patient.model import Patient as _Patient
+
+    kb = kb or load_knowledge_base()
+    kb.disease(disease)
+    cache = cache or default_cache()
+    source = source if source is not None else _source()
+    calibration = str(getattr(source, "calibration_version", "unknown"))
+    pops = list(populations) if populations else [k for (d, k) in kb.populations if d == disease]
+    blank = _Patient(id="prebuild")
+    computed = cached_n = 0
+    for pop in pops:
+        kb.population(disease, pop)
+        endpoint = primary_endpoint(disease, pop)
+        codes = (endpoint.key, endpoint.risk_key)
+        candidates, _ = build_candidates(blank, disease, pop, kb)
+        base_key = OutcomeKey(disease, pop, (), calibration, n, seed, (BASELINE,))
+        jobs: list[tuple[OutcomeKey, Callable[[], RegimenOutcomes], str]] = [
+            (
+                base_key,
+                partial(simulate_baseline, disease, pop, n=n, seed=seed, source=source),
+                "baseline",
+            )
+        ]
+        for c in candidates:
+            k = OutcomeKey(disease, pop, c.regimen, calibration, n, seed, codes)
+            job = partial(
+                simulate_outcomes, disease, pop, c.regimen, endpoint, n=n, seed=seed, source=source
+            )
+            jobs.append((k, job, " + ".join(c.agents)))
+        for k, compute, label in jobs:
+            if cache.get(k) is not None:
+                cached_n += 1
+                continue
+            if progress:
+                progress(f"{disease}/{pop}: {label}")
+            try:
+                cache.put(k, compute())
+                computed += 1
+            except (UnsupportedRegimenError, InvalidInputError) as exc:
+                if progress:
+                    progress(f"  skipped: {str(exc).splitlines()[0]}")
+    return computed, cached_n

@@ -34,8 +34,9 @@ class Backend(Protocol):
 
     name: str
 
-    def map(self, fn: Callable[[T], R], tasks: Sequence[T], done: Callable[[int], None]) -> list[R]:
-        ...
+    def map(
+        self, fn: Callable[[T], R], tasks: Sequence[T], done: Callable[[int], None]
+    ) -> list[R]: ...
 
 
 class LocalBackend:
@@ -67,8 +68,9 @@ class DaskBackend:
 
     name = "dask"
 
-    def __init__(self, client: Any = None, scheduler: str | None = None,
-                 n_workers: int | None = None) -> None:
+    def __init__(
+        self, client: Any = None, scheduler: str | None = None, n_workers: int | None = None
+    ) -> None:
         self.client = client
         self.scheduler = scheduler
         self.n_workers = n_workers
@@ -84,9 +86,12 @@ class DaskBackend:
             else:
                 import os
 
-                own_cluster = LocalCluster(n_workers=self.n_workers or os.cpu_count() or 1,
-                                           threads_per_worker=1, processes=True,
-                                           dashboard_address=None)
+                own_cluster = LocalCluster(
+                    n_workers=self.n_workers or os.cpu_count() or 1,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                )
                 client = own_client = Client(own_cluster)
         futures = client.map(fn, list(tasks), pure=False)
         position = {f.key: i for i, f in enumerate(futures)}
@@ -106,8 +111,9 @@ class DaskBackend:
         return results
 
 
-def make_backend(name: str, *, client: Any = None, scheduler: str | None = None,
-                 n_workers: int | None = None) -> Backend:
+def make_backend(
+    name: str, *, client: Any = None, scheduler: str | None = None, n_workers: int | None = None
+) -> Backend:
     """The backend called ``name`` (``local``, ``dask``; ``ray`` explains why it is absent).
 
     Raises
@@ -127,8 +133,13 @@ def make_backend(name: str, *, client: Any = None, scheduler: str | None = None,
         except ImportError:
             installed = "Ray is not installed, and"
         raise InvalidInputError(
-            [Problem("--backend", f"{installed} immunobalance has no Ray backend: distributed "
-                     "trials run on Dask (--backend dask, with --scheduler ADDRESS for a cluster)")],
+            [
+                Problem(
+                    "--backend",
+                    f"{installed} immunobalance has no Ray backend: distributed "
+                    "trials run on Dask (--backend dask, with --scheduler ADDRESS for a cluster)",
+                )
+            ],
             what="trial run request",
         )
     raise InvalidInputError(

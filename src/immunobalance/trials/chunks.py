@@ -9,6 +9,7 @@ the same indices on every arm give the same virtual patients (arms differ only b
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -89,18 +90,42 @@ def run_chunk(task: ChunkTask) -> ChunkOutcome:
     cohort = task.cohort_source.draw(info.disease, info.population, idx, seed=info.seed)
     module = disease_module(info.disease)
     visits = np.asarray(task.visit_weeks, dtype=float)
-    sim = simulate(module, cohort.params, list(arm.regimen), info.weeks, sample_weeks=visits,
-                   seed=info.seed, patient_index=idx, covariates=cohort.covariates)
-    ok = sim.ok
-    first_si = np.array([e.min() if len(e) else np.inf
-                         for e in sim.events.get("serious_infection", [np.array([])] * idx.size)])
-    stop_week, stop_reason = discontinuation(
-        conduct=task.conduct, ae_hazard_per_week=task.ae_hazard_per_week,
-        first_serious_infection_week=first_si, readouts=sim.readouts, times_week=sim.times_week,
-        horizon_weeks=info.weeks, seed=info.seed, patient_index=idx,
+    sim = simulate(
+        module,
+        cohort.params,
+        list(arm.regimen),
+        info.weeks,
+        sample_weeks=visits,
+        seed=info.seed,
+        patient_index=idx,
+        covariates=cohort.covariates,
     )
-    traj = ArmTrajectories(info.disease, sim.times_week, sim.readouts, sim.events, stop_week,
-                           stop_reason, task.conduct.continuous_imputation)
+    ok = sim.ok
+    first_si = np.array(
+        [
+            e.min() if len(e) else np.inf
+            for e in sim.events.get("serious_infection", [np.array([])] * idx.size)
+        ]
+    )
+    stop_week, stop_reason = discontinuation(
+        conduct=task.conduct,
+        ae_hazard_per_week=task.ae_hazard_per_week,
+        first_serious_infection_week=first_si,
+        readouts=sim.readouts,
+        times_week=sim.times_week,
+        horizon_weeks=info.weeks,
+        seed=info.seed,
+        patient_index=idx,
+    )
+    traj = ArmTrajectories(
+        info.disease,
+        sim.times_week,
+        sim.readouts,
+        sim.events,
+        stop_week,
+        stop_reason,
+        task.conduct.continuous_imputation,
+    )
     # Failed patients (solver status ≠ 0) have NaN read-outs; score the others only.
     view = _subset(traj, ok)
     endpoints: dict[str, tuple[NDArray[np.float64], NDArray[np.float64] | None]] = {}
@@ -117,11 +142,17 @@ def run_chunk(task: ChunkTask) -> ChunkOutcome:
     timecourse = _timecourse(view, spec)
     trajectories = _trajectories(view, sim, ok, info.disease)
     return ChunkOutcome(
-        arm_index=task.arm_index, chunk_index=task.chunk_index, patient_index=idx,
-        status=sim.status, covariates=dict(cohort.covariates),
+        arm_index=task.arm_index,
+        chunk_index=task.chunk_index,
+        patient_index=idx,
+        status=sim.status,
+        covariates=dict(cohort.covariates),
         baseline={k: np.asarray(v[:, 0], dtype=float) for k, v in sim.readouts.items()},
-        stop_week=stop_week, stop_reason=stop_reason, endpoints=endpoints,
-        timecourse=timecourse, trajectories=trajectories,
+        stop_week=stop_week,
+        stop_reason=stop_reason,
+        endpoints=endpoints,
+        timecourse=timecourse,
+        trajectories=trajectories,
         notes=sorted(set(sim.notes) | set(cohort.notes)),
         solver_steps=int(sim.n_steps.sum()) if sim.n_steps is not None else 0,
     )
@@ -132,14 +163,19 @@ def _subset(traj: ArmTrajectories, ok: NDArray[np.bool_]) -> ArmTrajectories:
         return traj
     rows = np.flatnonzero(ok)
     return ArmTrajectories(
-        traj.disease, traj.times_week, {k: v[rows] for k, v in traj.readouts.items()},
-        {k: [e[i] for i in rows] for k, e in traj.events.items()},
-        traj.stop_week[rows], traj.stop_reason[rows], traj.imputation,
+        traj.disease,
+        traj.times_week,
+        {k: v[rows] for k, v in traj.readouts.items()},
+        {k: [e[int(i)] for i in rows] for k, e in traj.events.items()},
+        traj.stop_week[rows],
+        traj.stop_reason[rows],
+        traj.imputation,
     )
 
 
-def _timecourse(view: ArmTrajectories, spec: TrialSpec) -> dict[str, tuple[NDArray[np.float64],
-                                                                             NDArray[np.float64]]]:
+def _timecourse(
+    view: ArmTrajectories, spec: TrialSpec
+) -> dict[str, tuple[NDArray[np.float64], NDArray[np.float64]]]:
     """Proportion and mean endpoints at every post-baseline visit (the report's time courses)."""
     t = view.times_week
     out = {}
@@ -156,16 +192,15 @@ def _timecourse(view: ArmTrajectories, spec: TrialSpec) -> dict[str, tuple[NDArr
     return out
 
 
-def _trajectories(view: ArmTrajectories, sim: object, ok: NDArray[np.bool_], disease: str
-                  ) -> dict[str, tuple[NDArray[np.float64], NDArray[np.float64],
-                                       NDArray[np.float64]]]:
+def _trajectories(
+    view: ArmTrajectories, sim: object, ok: NDArray[np.bool_], disease: str
+) -> dict[str, tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]]:
     series: dict[str, NDArray[np.float64]] = {}
     score = ACTIVITY_SCORE.get(disease)
     if score is not None:
-        try:
+        # a score the module cannot build is simply not plotted
+        with contextlib.suppress(InvalidInputError):
             series[f"score:{score}"] = view.series(score)
-        except InvalidInputError:  # a score the module cannot build is simply not plotted
-            pass
     rows = np.flatnonzero(ok)
     for k, v in sim.readouts.items():  # type: ignore[attr-defined]
         series[f"readout:{k}"] = v[rows]

@@ -17,13 +17,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
-from immunobalance.model import ParameterSet
+from immunobalance.model import DiseaseModule, ParameterSet
 from immunobalance.model import random as rnd
 
 __all__ = [
@@ -57,7 +57,7 @@ class VirtualCohort:
 
     patient_index: NDArray[np.int64]
     params: ParameterSet
-    covariates: dict[str, NDArray[np.float64]]
+    covariates: dict[str, NDArray[Any]]
     baseline: dict[str, NDArray[np.float64]] | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -66,8 +66,10 @@ class VirtualCohort:
 class VirtualCohortSource(Protocol):
     """Anything that can produce the virtual patients of a trial (must be picklable)."""
 
-    #: Identifies the calibration the patients come from (manifest, result JSON).
-    calibration_version: str
+    @property
+    def calibration_version(self) -> str:
+        """Identifies the calibration the patients come from (manifest, result JSON)."""
+        ...
 
     def draw(
         self, disease: str, population: str, patient_index: NDArray[np.int64], *, seed: int
@@ -76,10 +78,10 @@ class VirtualCohortSource(Protocol):
         ...
 
 
-_MODULES: dict[str, object] = {}
+_MODULES: dict[str, DiseaseModule] = {}
 
 
-def disease_module(disease: str):  # type: ignore[no-untyped-def]
+def disease_module(disease: str) -> DiseaseModule:
     """The disease module (compiled once per process; workers keep theirs between chunks)."""
     from immunobalance.model import get_disease_module
 
@@ -131,7 +133,7 @@ class PriorCohortSource:
 
 def _covariates(
     baseline: Mapping[str, object], idx: NDArray[np.int64], seed: int
-) -> tuple[dict[str, NDArray[np.float64]], list[str]]:
+) -> tuple[dict[str, NDArray[Any]], list[str]]:
     u = rnd.uniforms(seed, "cohort:covariates", idx, [0, 1, 2, 3])
     notes: list[str] = []
     female_frac = _attr(baseline.get("FEMALE"), "fraction")
@@ -171,7 +173,7 @@ def _covariates(
     if math.isfinite(mean) and mean - 2 * sd < 18:
         notes.append("population includes children: adult anthropometry used (prior source)")
     return (
-        {"age_years": ages, "weight_kg": weight, "height_cm": height, "sex": sex_key},  # type: ignore[dict-item]
+        {"age_years": ages, "weight_kg": weight, "height_cm": height, "sex": sex_key},
         notes,
     )
 

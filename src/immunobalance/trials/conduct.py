@@ -214,10 +214,13 @@ def arm_ae_hazard_per_week(
             lam = _hazard_per_week(float(record.value), conduct.ae_reference_weeks)
             total += max(lam - base, 0.0)
         else:
-            total += _hazard_per_week(
-                min(conduct.placebo_ae_fraction + conduct.default_excess_ae_fraction, 0.99),
-                conduct.ae_reference_weeks,
-            ) - base
+            total += (
+                _hazard_per_week(
+                    min(conduct.placebo_ae_fraction + conduct.default_excess_ae_fraction, 0.99),
+                    conduct.ae_reference_weeks,
+                )
+                - base
+            )
     return total
 
 
@@ -227,8 +230,11 @@ def _improvement_failed(
     times_week: NDArray[np.float64],
 ) -> NDArray[np.bool_]:
     """True where every read-out of the rule improved by less than the required percentage."""
-    problems = [Problem(f"efficacy_rules.{k}", "read-out not simulated for this disease")
-                for k in rule.readouts if k not in readouts]
+    problems = [
+        Problem(f"efficacy_rules.{k}", "read-out not simulated for this disease")
+        for k in rule.readouts
+        if k not in readouts
+    ]
     j = int(np.searchsorted(times_week, rule.week - 1e-9))
     if j >= times_week.size or abs(times_week[j] - rule.week) > 1e-9:
         problems.append(Problem("efficacy_rules.week", f"week {rule.week:g} is not a visit"))

@@ -164,8 +164,9 @@ class ArmTrajectories:
         """Event counts and exposure (years) while on randomised treatment up to ``week``."""
         end = np.minimum(self.stop_week, week)
         times = self.event_times(kind)
-        counts = np.array([np.count_nonzero(t <= e) for t, e in zip(times, end, strict=True)],
-                          dtype=float)
+        counts = np.array(
+            [np.count_nonzero(t <= e) for t, e in zip(times, end, strict=True)], dtype=float
+        )
         return counts, end / WEEKS_PER_YEAR
 
 
@@ -214,8 +215,9 @@ def _sle_pga(v: ArmTrajectories) -> NDArray[np.float64]:
 
 def _mayo(v: ArmTrajectories) -> NDArray[np.float64]:
     r = v.readouts
-    return np.asarray(ix.mayo_score(r["MAYO_STOOL"], r["MAYO_BLEED"], r["MAYO_ENDO"],
-                                    r["MAYO_PGA"]))
+    return np.asarray(
+        ix.mayo_score(r["MAYO_STOOL"], r["MAYO_BLEED"], r["MAYO_ENDO"], r["MAYO_PGA"])
+    )
 
 
 def _partial_mayo(v: ArmTrajectories) -> NDArray[np.float64]:
@@ -225,8 +227,15 @@ def _partial_mayo(v: ArmTrajectories) -> NDArray[np.float64]:
 
 def _hbi(v: ArmTrajectories) -> NDArray[np.float64]:
     r = v.readouts
-    return np.asarray(ix.harvey_bradshaw(r["HBI_WELLBEING"], r["HBI_PAIN"], r["HBI_STOOLS"],
-                                         r["HBI_MASS"], r["HBI_COMPLICATIONS"]))
+    return np.asarray(
+        ix.harvey_bradshaw(
+            r["HBI_WELLBEING"],
+            r["HBI_PAIN"],
+            r["HBI_STOOLS"],
+            r["HBI_MASS"],
+            r["HBI_COMPLICATIONS"],
+        )
+    )
 
 
 def _cdai_cd(v: ArmTrajectories) -> NDArray[np.float64]:
@@ -237,8 +246,13 @@ def _cdai_cd(v: ArmTrajectories) -> NDArray[np.float64]:
         return np.asarray(r["CDAI_CD"], dtype=float)
     if "CDAI_CD_BASELINE" not in r:
         raise InvalidInputError(
-            [Problem("CDAI_CD", "the crohns_disease module simulates neither CDAI_CD nor "
-                     "CDAI_CD_BASELINE; CDAI endpoints need one of them")],
+            [
+                Problem(
+                    "CDAI_CD",
+                    "the crohns_disease module simulates neither CDAI_CD nor "
+                    "CDAI_CD_BASELINE; CDAI endpoints need one of them",
+                )
+            ],
             what="endpoint computation",
         )
     hbi = v.series("HBI")
@@ -286,8 +300,9 @@ def _acr(level: float) -> Callable[[ArmTrajectories, float], EndpointValues]:
     return f
 
 
-def _below(score: str, cut: float, inclusive: bool) -> Callable[[ArmTrajectories, float],
-                                                                 EndpointValues]:
+def _below(
+    score: str, cut: float, inclusive: bool
+) -> Callable[[ArmTrajectories, float], EndpointValues]:
     def f(v: ArmTrajectories, week: float) -> EndpointValues:
         x = v.series(score)[:, v.col(week)]
         with np.errstate(invalid="ignore"):
@@ -328,8 +343,9 @@ def _pasi_n(level: float) -> Callable[[ArmTrajectories, float], EndpointValues]:
     return f
 
 
-def _sle(criterion: Callable[..., NDArray[np.bool_]]) -> Callable[[ArmTrajectories, float],
-                                                                   EndpointValues]:
+def _sle(
+    criterion: Callable[..., NDArray[np.bool_]],
+) -> Callable[[ArmTrajectories, float], EndpointValues]:
     def f(v: ArmTrajectories, week: float) -> EndpointValues:
         if "SLEDAI_M" not in v._scores:
             v._scores["SLEDAI_M"] = _sledai_matrix(v)  # (n, t, 24), cached with the scores
@@ -355,16 +371,18 @@ def _renal_response(v: ArmTrajectories, week: float) -> EndpointValues:
 def _mayo_remission(v: ArmTrajectories, week: float) -> EndpointValues:
     j = v.col(week)
     r = {k: v.series(k)[:, j] for k in ("MAYO_STOOL", "MAYO_BLEED", "MAYO_ENDO", "MAYO_PGA")}
-    hit = ix.mayo_clinical_remission(r["MAYO_STOOL"], r["MAYO_BLEED"], r["MAYO_ENDO"],
-                                     r["MAYO_PGA"], missing="nonresponder")
+    hit = ix.mayo_clinical_remission(
+        r["MAYO_STOOL"], r["MAYO_BLEED"], r["MAYO_ENDO"], r["MAYO_PGA"], missing="nonresponder"
+    )
     return _prop(hit, v, week)
 
 
 def _mayo_response(v: ArmTrajectories, week: float) -> EndpointValues:
     j = v.col(week)
     total, bleed = v.series("MAYO"), v.series("MAYO_BLEED")
-    hit = ix.mayo_clinical_response(total[:, 0], total[:, j], bleed[:, 0], bleed[:, j],
-                                    missing="nonresponder")
+    hit = ix.mayo_clinical_response(
+        total[:, 0], total[:, j], bleed[:, 0], bleed[:, j], missing="nonresponder"
+    )
     return _prop(hit, v, week)
 
 
@@ -405,8 +423,8 @@ def _cpeptide_auc(v: ArmTrajectories, week: float) -> EndpointValues:
 
 def _cpeptide_change(v: ArmTrajectories, week: float) -> EndpointValues:
     return EndpointValues(
-        "mean", np.asarray(ix.cpeptide_change(v.series("CPEPTIDE")[:, 0],
-                                              v.carried("CPEPTIDE", week)))
+        "mean",
+        np.asarray(ix.cpeptide_change(v.series("CPEPTIDE")[:, 0], v.carried("CPEPTIDE", week))),
     )
 
 
@@ -443,8 +461,9 @@ def _cdp12(v: ArmTrajectories, week: float) -> EndpointValues:
 
 # FLARE: worsening beyond a disease-specific threshold at any on-treatment visit up to the week,
 # or early escape for lack of efficacy before it.
-_FLARE_RULES: dict[str, tuple[str, Callable[[NDArray[np.float64], NDArray[np.float64]],
-                                            NDArray[np.bool_]], str]] = {
+_FLARE_RULES: dict[
+    str, tuple[str, Callable[[NDArray[np.float64], NDArray[np.float64]], NDArray[np.bool_]], str]
+] = {
     "rheumatoid_arthritis": (
         "DAS28CRP",
         lambda b, x: (x - b > 1.2) | ((x - b > 0.6) & (x >= 3.2)),
@@ -475,8 +494,9 @@ _FLARE_RULES: dict[str, tuple[str, Callable[[NDArray[np.float64], NDArray[np.flo
 def _flare(v: ArmTrajectories, week: float) -> EndpointValues:
     rule = _FLARE_RULES.get(v.disease)
     if rule is None:
-        raise InvalidInputError([Problem("FLARE", f"no flare definition for {v.disease}")],
-                                what="endpoint computation")
+        raise InvalidInputError(
+            [Problem("FLARE", f"no flare definition for {v.disease}")], what="endpoint computation"
+        )
     score, worse, _ = rule
     x = v.series(score)
     t = v.times_week
@@ -562,8 +582,9 @@ def evaluate_endpoint(v: ArmTrajectories, code: str, week: float) -> EndpointVal
     try:
         fn = _ENDPOINTS[code]
     except KeyError:
-        raise InvalidInputError([Problem(code, "unknown endpoint code")],
-                                what="endpoint request") from None
+        raise InvalidInputError(
+            [Problem(code, "unknown endpoint code")], what="endpoint request"
+        ) from None
     out = fn(v, week)
     if out.kind != ENDPOINT_CODES[code]:  # pragma: no cover - guarded by the registry
         raise AssertionError(f"{code} computed as {out.kind}, contract says {ENDPOINT_CODES[code]}")

@@ -48,23 +48,27 @@ def patient_table(result: TrialResult) -> Any:
         for k, v in out.covariates.items():
             cols[k] = pa.array(v.astype(str) if v.dtype.kind in "OU" else v.astype(float))
         for k, v in out.baseline.items():
-            cols[f"baseline_{k}"] = pa.array(np.where(ok, v, np.nan), pa.float64(),
-                                             from_pandas=True)
+            cols[f"baseline_{k}"] = pa.array(
+                np.where(ok, v, np.nan), pa.float64(), from_pandas=True
+            )
         stop = np.where(np.isfinite(out.stop_week), out.stop_week, np.nan)
         cols["discontinued_week"] = pa.array(stop, pa.float64(), from_pandas=True)
         cols["discontinuation_reason"] = pa.array(
             [DISCONTINUATION_REASONS[r] if r >= 0 else None for r in out.stop_reason.tolist()],
-            pa.string())
+            pa.string(),
+        )
         for key, (value, exposure) in out.endpoints.items():
             kind = endpoint_kind(key)
             if kind == "proportion":
-                cols[key] = pa.array([None if not np.isfinite(x) else bool(x) for x in value],
-                                     pa.bool_())
+                cols[key] = pa.array(
+                    [None if not np.isfinite(x) else bool(x) for x in value], pa.bool_()
+                )
             elif kind == "mean":
                 cols[key] = pa.array(value, pa.float64(), from_pandas=True)
             else:
-                cols[key] = pa.array([None if not np.isfinite(x) else int(x) for x in value],
-                                     pa.int32())
+                cols[key] = pa.array(
+                    [None if not np.isfinite(x) else int(x) for x in value], pa.int32()
+                )
                 cols[f"{key}:patient_years"] = pa.array(exposure, pa.float64(), from_pandas=True)
         tables.append(pa.table(cols))
     return pa.concat_tables(tables, promote_options="default") if tables else pa.table({})
@@ -78,8 +82,14 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _manifest(result: TrialResult, spec: TrialSpec, conduct: TrialConduct, backend: str,
-              chunk_size: int, files: dict[str, str]) -> dict[str, Any]:
+def _manifest(
+    result: TrialResult,
+    spec: TrialSpec,
+    conduct: TrialConduct,
+    backend: str,
+    chunk_size: int,
+    files: dict[str, str],
+) -> dict[str, Any]:
     from datetime import UTC, datetime
 
     import numba
@@ -100,9 +110,14 @@ def _manifest(result: TrialResult, spec: TrialSpec, conduct: TrialConduct, backe
         "chunk_size": chunk_size,
         "n_per_arm": spec.trial.n_per_arm,
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-        "platform": {"python": platform.python_version(), "numpy": np.__version__,
-                     "scipy": scipy.__version__, "numba": numba.__version__,
-                     "machine": platform.machine(), "system": platform.system()},
+        "platform": {
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "scipy": scipy.__version__,
+            "numba": numba.__version__,
+            "machine": platform.machine(),
+            "system": platform.system(),
+        },
         "notes": result.notes,
         "files": files,
     }
@@ -110,18 +125,31 @@ def _manifest(result: TrialResult, spec: TrialSpec, conduct: TrialConduct, backe
 
 def _check_destination(out_dir: Path) -> None:
     if out_dir.exists() and not out_dir.is_dir():
-        raise InvalidInputError([Problem("--out", f"{out_dir} exists and is not a directory")],
-                                what="trial output")
+        raise InvalidInputError(
+            [Problem("--out", f"{out_dir} exists and is not a directory")], what="trial output"
+        )
     if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "manifest.json").is_file():
         raise InvalidInputError(
-            [Problem("--out", f"{out_dir} is not empty and is not an earlier trial output "
-                     "(no manifest.json); choose a new directory")],
+            [
+                Problem(
+                    "--out",
+                    f"{out_dir} is not empty and is not an earlier trial output "
+                    "(no manifest.json); choose a new directory",
+                )
+            ],
             what="trial output",
         )
 
 
-def write_trial_outputs(result: TrialResult, out_dir: Path, *, spec: TrialSpec,
-                        conduct: TrialConduct, backend: str, chunk_size: int) -> Path:
+def write_trial_outputs(
+    result: TrialResult,
+    out_dir: Path,
+    *,
+    spec: TrialSpec,
+    conduct: TrialConduct,
+    backend: str,
+    chunk_size: int,
+) -> Path:
     """Write the four output files into ``out_dir`` atomically; returns ``out_dir``.
 
     Raises
@@ -146,8 +174,7 @@ def write_trial_outputs(result: TrialResult, out_dir: Path, *, spec: TrialSpec,
         (tmp / "report.html").write_text(render_report(result, spec), encoding="utf-8")
         files = {name: _sha256(tmp / name) for name in OUTPUT_FILES if (tmp / name).exists()}
         manifest = _manifest(result, spec, conduct, backend, chunk_size, files)
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
-                                           encoding="utf-8")
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         if out_dir.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
             os.replace(out_dir, old / "previous")

@@ -30,8 +30,11 @@ def _png(fig: Any) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
-    return ('<img alt="figure" src="data:image/png;base64,'
-            + base64.b64encode(buf.getvalue()).decode() + '"/>')
+    return (
+        '<img alt="figure" src="data:image/png;base64,'
+        + base64.b64encode(buf.getvalue()).decode()
+        + '"/>'
+    )
 
 
 def _plt() -> Any:
@@ -62,7 +65,7 @@ def _response_over_time(result: TrialResult, spec: TrialSpec) -> str:
         ax.set_xlabel("week")
         ax.set_ylabel("proportion" if ENDPOINT_CODES[code] == "proportion" else "mean change")
         ax.grid(alpha=0.3)
-    for ax in list(axes.flat)[len(codes):]:
+    for ax in list(axes.flat)[len(codes) :]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=7)
     fig.tight_layout()
@@ -73,14 +76,18 @@ def _trajectories(result: TrialResult) -> str:
     first = result.outcomes[0].trajectories
     score = ACTIVITY_SCORE.get(result.disease)
     wanted = [f"score:{score}"] if score else []
-    wanted += [k for k in ("readout:CRP", "readout:PASI", "readout:EDSS", "readout:CPEPTIDE")
-               if k in first]
-    wanted += [k for k in ("cytokine:tnf", "cytokine:il6", "cytokine:il17", "cytokine:ifn_i")
-               if k in first][:3]
-    conc = sorted({k for out in result.outcomes for k in out.trajectories
-                   if k.startswith("concentration:")})
-    wanted = [w for w in dict.fromkeys(wanted) if any(w in o.trajectories for o in
-                                                      result.outcomes)] + conc[:3]
+    wanted += [
+        k for k in ("readout:CRP", "readout:PASI", "readout:EDSS", "readout:CPEPTIDE") if k in first
+    ]
+    wanted += [
+        k for k in ("cytokine:tnf", "cytokine:il6", "cytokine:il17", "cytokine:ifn_i") if k in first
+    ][:3]
+    conc = sorted(
+        {k for out in result.outcomes for k in out.trajectories if k.startswith("concentration:")}
+    )
+    wanted = [
+        w for w in dict.fromkeys(wanted) if any(w in o.trajectories for o in result.outcomes)
+    ] + conc[:3]
     if not wanted:
         return "<p>No trajectories.</p>"
     plt = _plt()
@@ -103,7 +110,7 @@ def _trajectories(result: TrialResult) -> str:
         ax.set_title(f"{key}{unit}", fontsize=9)
         ax.set_xlabel("week")
         ax.grid(alpha=0.3)
-    for ax in list(axes.flat)[len(wanted):]:
+    for ax in list(axes.flat)[len(wanted) :]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=7)
     fig.tight_layout()
@@ -129,19 +136,30 @@ def _baseline_match(result: TrialResult) -> str:
         else:
             continue
         x = x[np.isfinite(x)]
-        published = (f"{pub.fraction:.2f}" if pub.fraction is not None else
-                     f"{pub.mean:g} ± {pub.sd:g}" if pub.mean is not None and pub.sd is not None
-                     else f"{pub.mean:g}" if pub.mean is not None
-                     else f"median {pub.median:g}" if pub.median is not None else "–")
+        published = (
+            f"{pub.fraction:.2f}"
+            if pub.fraction is not None
+            else f"{pub.mean:g} ± {pub.sd:g}"
+            if pub.mean is not None and pub.sd is not None
+            else f"{pub.mean:g}"
+            if pub.mean is not None
+            else f"median {pub.median:g}"
+            if pub.median is not None
+            else "–"
+        )
         virtual = f"{x.mean():.3g} ± {x.std():.3g}" if x.size else "–"
-        rows.append(f"<tr><td>{html.escape(key)}</td><td>{html.escape(published)}</td>"
-                    f"<td>{virtual}</td><td>{html.escape(pub.source[:90])}</td></tr>")
+        rows.append(
+            f"<tr><td>{html.escape(key)}</td><td>{html.escape(published)}</td>"
+            f"<td>{virtual}</td><td>{html.escape(pub.source[:90])}</td></tr>"
+        )
         if pub.fraction is None and x.size:
             pairs.append((key, x, pub))
     if not rows:
         return "<p>The population has no published baseline matching simulated read-outs.</p>"
-    table = ("<table><tr><th>characteristic</th><th>published</th><th>virtual (mean ± SD)</th>"
-             "<th>source</th></tr>" + "".join(rows) + "</table>")
+    table = (
+        "<table><tr><th>characteristic</th><th>published</th><th>virtual (mean ± SD)</th>"
+        "<th>source</th></tr>" + "".join(rows) + "</table>"
+    )
     if not pairs:
         return table
     plt = _plt()
@@ -157,7 +175,7 @@ def _baseline_match(result: TrialResult) -> str:
         if pub.mean is not None and pub.sd is not None:
             ax.axvspan(pub.mean - pub.sd, pub.mean + pub.sd, color="k", alpha=0.1)
         ax.set_title(key, fontsize=9)
-    for ax in list(axes.flat)[len(pairs):]:
+    for ax in list(axes.flat)[len(pairs) :]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=7)
     fig.tight_layout()
@@ -165,15 +183,19 @@ def _baseline_match(result: TrialResult) -> str:
 
 
 def _forest(result: TrialResult) -> str:
-    rows = [(f"{arm.name} · {key}", d.value, d.ci95, d.kind)
-            for arm in result.arms for key, d in arm.differences.items()
-            if d.value is not None and None not in d.ci95]
+    rows = [
+        (f"{arm.name} · {key}", d.value, d.ci95, d.kind)
+        for arm in result.arms
+        for key, d in arm.differences.items()
+        if d.value is not None and None not in d.ci95
+    ]
     if not rows:
         return "<p>No arm has a comparator.</p>"
     plt = _plt()
     kinds = sorted({r[3] for r in rows})
-    fig, axes = plt.subplots(1, len(kinds), figsize=(6.0 * len(kinds), 0.28 * len(rows) + 1.2),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(kinds), figsize=(6.0 * len(kinds), 0.28 * len(rows) + 1.2), squeeze=False
+    )
     for ax, kind in zip(axes.flat, kinds, strict=True):
         sel = [r for r in rows if r[3] == kind]
         y = np.arange(len(sel))[::-1]
@@ -183,8 +205,11 @@ def _forest(result: TrialResult) -> str:
         ax.axvline(0, color="k", lw=0.8)
         ax.set_yticks(y)
         ax.set_yticklabels([r[0] for r in sel], fontsize=7)
-        ax.set_xlabel({"proportion": "risk difference", "mean": "mean difference",
-                       "rate": "rate difference"}[kind])
+        ax.set_xlabel(
+            {"proportion": "risk difference", "mean": "mean difference", "rate": "rate difference"}[
+                kind
+            ]
+        )
         ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return _png(fig)
@@ -199,8 +224,11 @@ def _endpoint_table(result: TrialResult) -> str:
         for a in result.arms:
             e = a.endpoints[k]
             lo, hi = e.ci95
-            cells.append("<td>–</td>" if e.value is None else
-                         f"<td>{e.value:.3g} [{_fmt(lo)}, {_fmt(hi)}]</td>")
+            cells.append(
+                "<td>–</td>"
+                if e.value is None
+                else f"<td>{e.value:.3g} [{_fmt(lo)}, {_fmt(hi)}]</td>"
+            )
         body.append(f"<tr><td>{html.escape(k)}</td>{''.join(cells)}</tr>")
     return f"<table><tr><th>endpoint</th>{head}</tr>{''.join(body)}</table>"
 
@@ -216,9 +244,12 @@ def _discontinuations(result: TrialResult) -> str:
         f"<tr><td>{html.escape(a.name)}</td>"
         + "".join(f"<td>{a.discontinued[r]}</td>" for r in reasons)
         + f"<td>{a.solver_failures}</td></tr>"
-        for a in result.arms)
-    return (f"<table><tr><th>arm</th>{head}<th>solver failures</th></tr>{body}</table>"
-            "<p>Discontinued patients are non-responders for proportion endpoints (NRI).</p>")
+        for a in result.arms
+    )
+    return (
+        f"<table><tr><th>arm</th>{head}<th>solver failures</th></tr>{body}</table>"
+        "<p>Discontinued patients are non-responders for proportion endpoints (NRI).</p>"
+    )
 
 
 _CSS = """body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;color:#222}
@@ -229,10 +260,12 @@ code{background:#f3f3f3;padding:0 3px}"""
 
 def render_report(result: TrialResult, spec: TrialSpec) -> str:
     """The trial report as one self-contained HTML page."""
-    arms = "".join(f"<li><b>{html.escape(a.name)}</b>: "
-                   f"{html.escape('; '.join(a.regimen) or 'no study drug (placebo)')}"
-                   f"{' — comparator ' + html.escape(a.comparator) if a.comparator else ''}</li>"
-                   for a in result.arms)
+    arms = "".join(
+        f"<li><b>{html.escape(a.name)}</b>: "
+        f"{html.escape('; '.join(a.regimen) or 'no study drug (placebo)')}"
+        f"{' — comparator ' + html.escape(a.comparator) if a.comparator else ''}</li>"
+        for a in result.arms
+    )
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in result.notes)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(result.trial)}</title>

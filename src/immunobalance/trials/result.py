@@ -134,8 +134,9 @@ class TrialResult(_Model):
         return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
 
 
-def estimate(kind: str, value: NDArray[np.float64], exposure: NDArray[np.float64] | None,
-             code: str) -> EndpointEstimate:
+def estimate(
+    kind: str, value: NDArray[np.float64], exposure: NDArray[np.float64] | None, code: str
+) -> EndpointEstimate:
     """Point estimate and 95 % CI of one endpoint from per-patient values (NaN = excluded).
 
     Proportions: Wilson score; means: Student t; serious-infection rates: exact Poisson
@@ -148,12 +149,22 @@ def estimate(kind: str, value: NDArray[np.float64], exposure: NDArray[np.float64
     if kind == "proportion":
         k = float(v.sum())
         lo, hi = stats.wilson_ci(k, n)
-        return EndpointEstimate(kind="proportion", value=round_sig(k / n if n else math.nan),
-                                ci95=(round_sig(lo), round_sig(hi)), n=n, method="Wilson score")
+        return EndpointEstimate(
+            kind="proportion",
+            value=round_sig(k / n if n else math.nan),
+            ci95=(round_sig(lo), round_sig(hi)),
+            n=n,
+            method="Wilson score",
+        )
     if kind == "mean":
         lo, hi = stats.mean_ci(v)
-        return EndpointEstimate(kind="mean", value=round_sig(float(v.mean()) if n else math.nan),
-                                ci95=(round_sig(lo), round_sig(hi)), n=n, method="Student t")
+        return EndpointEstimate(
+            kind="mean",
+            value=round_sig(float(v.mean()) if n else math.nan),
+            ci95=(round_sig(lo), round_sig(hi)),
+            n=n,
+            method="Student t",
+        )
     assert exposure is not None
     t = exposure[finite]
     events, years = float(v.sum()), float(t.sum())
@@ -165,14 +176,24 @@ def estimate(kind: str, value: NDArray[np.float64], exposure: NDArray[np.float64
     else:
         lo, hi = stats.poisson_rate_ci(events, years)
         method = "exact Poisson (Garwood)"
-    return EndpointEstimate(kind="rate", value=round_sig(rate),
-                            ci95=(round_sig(lo * scale), round_sig(hi * scale)), n=n,
-                            events=int(events), patient_years=round_sig(years), method=method)
+    return EndpointEstimate(
+        kind="rate",
+        value=round_sig(rate),
+        ci95=(round_sig(lo * scale), round_sig(hi * scale)),
+        n=n,
+        events=int(events),
+        patient_years=round_sig(years),
+        method=method,
+    )
 
 
-def difference(kind: str, code: str, arm: tuple[NDArray[np.float64], NDArray[np.float64] | None],
-               ref: tuple[NDArray[np.float64], NDArray[np.float64] | None],
-               vs: str) -> Difference:
+def difference(
+    kind: str,
+    code: str,
+    arm: tuple[NDArray[np.float64], NDArray[np.float64] | None],
+    ref: tuple[NDArray[np.float64], NDArray[np.float64] | None],
+    vs: str,
+) -> Difference:
     """Arm − comparator: Newcombe hybrid score (proportions), Welch t (means), Wald (rates)."""
     a, ea = arm
     b, eb = ref
@@ -189,20 +210,31 @@ def difference(kind: str, code: str, arm: tuple[NDArray[np.float64], NDArray[np.
     else:
         assert ea is not None and eb is not None
         scale = 100.0 if code.startswith("SERIOUS_INFECTION") else 1.0
-        ka, ta, kb, tb = float(a[fa].sum()), float(ea[fa].sum()), float(b[fb].sum()), float(
-            eb[fb].sum())
+        ka, ta, kb, tb = (
+            float(a[fa].sum()),
+            float(ea[fa].sum()),
+            float(b[fb].sum()),
+            float(eb[fb].sum()),
+        )
         value = (ka / ta - kb / tb) * scale if ta > 0 and tb > 0 else math.nan
         lo, hi = stats.rate_difference_ci(ka, ta, kb, tb)
         lo, hi = lo * scale, hi * scale
         method = "Wald (Poisson variance)"
-    return Difference(vs=vs, kind=kind, value=round_sig(value),  # type: ignore[arg-type]
-                      ci95=(round_sig(lo), round_sig(hi)), method=method)
+    return Difference(
+        vs=vs,
+        kind=kind,
+        value=round_sig(value),
+        ci95=(round_sig(lo), round_sig(hi)),
+        method=method,
+    )
 
 
 def discontinued_counts(reason: NDArray[np.int8], ok: NDArray[np.bool_]) -> dict[str, int]:
     """Patients leaving randomised treatment by reason (analysed patients only)."""
-    return {name: int(np.count_nonzero((reason == i) & ok))
-            for i, name in enumerate(DISCONTINUATION_REASONS)}
+    return {
+        name: int(np.count_nonzero((reason == i) & ok))
+        for i, name in enumerate(DISCONTINUATION_REASONS)
+    }
 
 
 def endpoint_kind(key: str) -> str:

@@ -60,9 +60,13 @@ ProgressCallback = Callable[[float], None]
 #: efficacy-rule weeks).
 VISIT_INTERVAL_WEEKS = 4.0
 
-_EVENT_ENDPOINTS = {"SERIOUS_INFECTION": "serious_infection",
-                    "SERIOUS_INFECTION_ANY": "serious_infection", "ARR": "relapse",
-                    "RELAPSE_ANY": "relapse", "T1D_DIAGNOSED": "t1d_diagnosis"}
+_EVENT_ENDPOINTS = {
+    "SERIOUS_INFECTION": "serious_infection",
+    "SERIOUS_INFECTION_ANY": "serious_infection",
+    "ARR": "relapse",
+    "RELAPSE_ANY": "relapse",
+    "T1D_DIAGNOSED": "t1d_diagnosis",
+}
 
 
 def visit_weeks(spec: TrialSpec, conduct: TrialConduct) -> tuple[float, ...]:
@@ -103,19 +107,36 @@ def _preflight(spec: TrialSpec, cohort_source: VirtualCohortSource) -> None:
     info = spec.trial
     module = disease_module(info.disease)
     cohort = cohort_source.draw(info.disease, info.population, np.array([0]), seed=info.seed)
-    res = simulate(module, cohort.params, [], min(info.weeks, 1.0), sample_weeks=[0.0],
-                   seed=info.seed, patient_index=np.array([0]), covariates=cohort.covariates)
+    res = simulate(
+        module,
+        cohort.params,
+        [],
+        min(info.weeks, 1.0),
+        sample_weeks=[0.0],
+        seed=info.seed,
+        patient_index=np.array([0]),
+        covariates=cohort.covariates,
+    )
     problems = []
     for j, code in enumerate(spec.endpoints.codes):
         missing = [k for k in required_readouts(code) if k not in res.readouts]
         if missing:
-            problems.append(Problem(f"endpoints.codes[{j}]", f"{code} needs read-out(s) "
-                                    f"{', '.join(missing)}, which the {info.disease} model does "
-                                    "not simulate"))
+            problems.append(
+                Problem(
+                    f"endpoints.codes[{j}]",
+                    f"{code} needs read-out(s) "
+                    f"{', '.join(missing)}, which the {info.disease} model does "
+                    "not simulate",
+                )
+            )
         kind = _EVENT_ENDPOINTS.get(code)
         if kind and not any(n in res.events for n in EVENT_NAMES[kind]):
-            problems.append(Problem(f"endpoints.codes[{j}]", f"{code} needs {kind} events, which "
-                                    f"the {info.disease} model does not simulate"))
+            problems.append(
+                Problem(
+                    f"endpoints.codes[{j}]",
+                    f"{code} needs {kind} events, which the {info.disease} model does not simulate",
+                )
+            )
     if problems:
         raise InvalidSpecError(problems)
 
@@ -168,10 +189,14 @@ def run_trial(
         For an unknown or unavailable backend.
     """
     if chunk_size < 1:
-        raise InvalidSpecError([Problem("chunk_size", f"expected ≥ 1, got {chunk_size}")],
-                               what="trial run request")
-    runner = backend if not isinstance(backend, str) else make_backend(
-        backend, client=client, scheduler=scheduler, n_workers=n_workers)
+        raise InvalidSpecError(
+            [Problem("chunk_size", f"expected ≥ 1, got {chunk_size}")], what="trial run request"
+        )
+    runner = (
+        backend
+        if not isinstance(backend, str)
+        else make_backend(backend, client=client, scheduler=scheduler, n_workers=n_workers)
+    )
     info = spec.trial
     source = cohort_source if cohort_source is not None else default_cohort_source()
     rules = conduct if conduct is not None else default_trial_conduct(info.disease)
@@ -181,10 +206,17 @@ def run_trial(
 
     chunks = plan_chunks(info.n_per_arm, chunk_size)
     tasks = [
-        ChunkTask(spec=spec, arm_index=a, chunk_index=c, start=s, stop=e, visit_weeks=visits,
-                  conduct=rules,
-                  ae_hazard_per_week=arm_ae_hazard_per_week(arm.regimen, background, rules),
-                  cohort_source=source)
+        ChunkTask(
+            spec=spec,
+            arm_index=a,
+            chunk_index=c,
+            start=s,
+            stop=e,
+            visit_weeks=visits,
+            conduct=rules,
+            ae_hazard_per_week=arm_ae_hazard_per_week(arm.regimen, background, rules),
+            cohort_source=source,
+        )
         for a, arm in enumerate(spec.arms)
         for c, (s, e) in enumerate(chunks)
     ]
@@ -197,14 +229,22 @@ def run_trial(
     if progress is not None:
         progress(0.0)
     outcomes = runner.map(run_chunk, tasks, done)
-    arms = [_reduce([o for o in outcomes if o.arm_index == a], np.asarray(visits))
-            for a in range(len(spec.arms))]
+    arms = [
+        _reduce([o for o in outcomes if o.arm_index == a], np.asarray(visits))
+        for a in range(len(spec.arms))
+    ]
     result = _summarise(spec, arms, background, source.calibration_version, rules.version)
     if out_dir is not None:
         from immunobalance.trials.output import write_trial_outputs
 
-        write_trial_outputs(result, Path(out_dir), spec=spec, conduct=rules,
-                            backend=runner.name, chunk_size=chunk_size)
+        write_trial_outputs(
+            result,
+            Path(out_dir),
+            spec=spec,
+            conduct=rules,
+            backend=runner.name,
+            chunk_size=chunk_size,
+        )
     return result
 
 
@@ -216,63 +256,94 @@ def _reduce(chunks: list[ChunkOutcome], visits: np.ndarray) -> ArmOutcomes:
     def cat(get: Callable[[ChunkOutcome], np.ndarray]) -> np.ndarray:
         return np.concatenate([get(o) for o in chunks])
 
-    endpoints = {}
+    endpoints: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
     for key, (_, exp) in first.endpoints.items():
-        values = cat(lambda o, k=key: o.endpoints[k][0])  # type: ignore[misc]
-        exposure = cat(lambda o, k=key: o.endpoints[k][1]) if exp is not None else None  # type: ignore[misc]
+        values = np.concatenate([o.endpoints[key][0] for o in chunks])
+        exposure = (
+            np.concatenate([np.asarray(o.endpoints[key][1]) for o in chunks])
+            if exp is not None
+            else None
+        )
         endpoints[key] = (values, exposure)
     timecourse = {}
     for code in first.timecourse:
         sums = np.sum([o.timecourse[code][0] for o in chunks], axis=0)
         counts = np.sum([o.timecourse[code][1] for o in chunks], axis=0)
         timecourse[code] = (sums, counts)
-    trajectories = {}
+    trajectories: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     for name in first.trajectories:
         parts = [o.trajectories[name] for o in chunks if name in o.trajectories]
-        trajectories[name] = tuple(np.sum([p[i] for p in parts], axis=0) for i in range(3))
+        s0, s1, s2 = (np.sum([p[i] for p in parts], axis=0) for i in range(3))
+        trajectories[name] = (s0, s1, s2)
     return ArmOutcomes(
         patient_index=cat(lambda o: o.patient_index),
         status=cat(lambda o: o.status),
-        covariates={k: cat(lambda o, k=k: o.covariates[k]) for k in first.covariates},  # type: ignore[misc]
-        baseline={k: cat(lambda o, k=k: o.baseline[k]) for k in first.baseline},  # type: ignore[misc]
+        covariates={k: np.concatenate([o.covariates[k] for o in chunks]) for k in first.covariates},
+        baseline={k: np.concatenate([o.baseline[k] for o in chunks]) for k in first.baseline},
         stop_week=cat(lambda o: o.stop_week),
         stop_reason=cat(lambda o: o.stop_reason),
         endpoints=endpoints,
         visit_weeks=visits,
         timecourse=timecourse,
-        trajectories=trajectories,  # type: ignore[arg-type]
+        trajectories=trajectories,
         notes=sorted({n for o in chunks for n in o.notes}),
         solver_steps=sum(o.solver_steps for o in chunks),
     )
 
 
-def _summarise(spec: TrialSpec, arms: list[ArmOutcomes], background: frozenset[str],
-               calibration_version: str, conduct_version: str) -> TrialResult:
+def _summarise(
+    spec: TrialSpec,
+    arms: list[ArmOutcomes],
+    background: frozenset[str],
+    calibration_version: str,
+    conduct_version: str,
+) -> TrialResult:
     keys = spec.endpoint_keys()
     names = [a.name for a in spec.arms]
     results = []
     for a, (arm, out) in enumerate(zip(spec.arms, arms, strict=True)):
         ok = out.status == 0
-        endpoints = {k: estimate(endpoint_kind(k), *out.endpoints[k], code=k.split("@")[0])
-                     for k in keys}
+        endpoints = {
+            k: estimate(endpoint_kind(k), *out.endpoints[k], code=k.split("@")[0]) for k in keys
+        }
         comparator = comparator_of(spec, a, background)
         diffs = {}
         if comparator is not None:
             ref = arms[names.index(comparator)]
-            diffs = {k: difference(endpoint_kind(k), k.split("@")[0], out.endpoints[k],
-                                   ref.endpoints[k], comparator) for k in keys}
-        results.append(ArmResult(
-            name=arm.name, n=int(ok.sum()), endpoints=endpoints,
-            regimen=[item.label() for item in arm.regimen],
-            placebo=is_placebo_arm(arm, background), comparator=comparator,
-            discontinued=discontinued_counts(out.stop_reason, ok),
-            solver_failures=int((~ok).sum()), differences=diffs,
-        ))
+            diffs = {
+                k: difference(
+                    endpoint_kind(k),
+                    k.split("@")[0],
+                    out.endpoints[k],
+                    ref.endpoints[k],
+                    comparator,
+                )
+                for k in keys
+            }
+        results.append(
+            ArmResult(
+                name=arm.name,
+                n=int(ok.sum()),
+                endpoints=endpoints,
+                regimen=[item.label() for item in arm.regimen],
+                placebo=is_placebo_arm(arm, background),
+                comparator=comparator,
+                discontinued=discontinued_counts(out.stop_reason, ok),
+                solver_failures=int((~ok).sum()),
+                differences=diffs,
+            )
+        )
     result = TrialResult(
-        trial=spec.trial.name, disease=spec.trial.disease, population=spec.trial.population,
-        seed=spec.trial.seed, software_version=immunobalance.__version__,
-        spec_sha256=spec.sha256, calibration_version=calibration_version,
-        conduct_version=conduct_version, weeks=spec.trial.weeks, arms=results,
+        trial=spec.trial.name,
+        disease=spec.trial.disease,
+        population=spec.trial.population,
+        seed=spec.trial.seed,
+        software_version=immunobalance.__version__,
+        spec_sha256=spec.sha256,
+        calibration_version=calibration_version,
+        conduct_version=conduct_version,
+        weeks=spec.trial.weeks,
+        arms=results,
     )
     result._outcomes = arms
     result._notes = sorted({n for o in arms for n in o.notes})

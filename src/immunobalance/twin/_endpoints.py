@@ -60,23 +60,30 @@ class PrimaryEndpoint:
 
 _TABLE: dict[tuple[str, str | None], PrimaryEndpoint] = {
     ("rheumatoid_arthritis", None): PrimaryEndpoint(
-        "ACR50", 24, "event", "ACR50 response at week 24", 24),
+        "ACR50", 24, "event", "ACR50 response at week 24", 24
+    ),
     ("psoriasis", None): PrimaryEndpoint("PASI75", 12, "event", "PASI75 at week 12", 12),
     ("systemic_lupus_erythematosus", None): PrimaryEndpoint(
-        "SRI4", 52, "event", "SRI-4 response at week 52", 52),
+        "SRI4", 52, "event", "SRI-4 response at week 52", 52
+    ),
     ("systemic_lupus_erythematosus", "lupus_nephritis"): PrimaryEndpoint(
-        "RENAL_RESPONSE", 52, "event", "complete renal response at week 52", 52),
+        "RENAL_RESPONSE", 52, "event", "complete renal response at week 52", 52
+    ),
     ("ulcerative_colitis", None): PrimaryEndpoint(
-        "MAYO_REMISSION", 8, "event", "clinical remission (Mayo) at week 8", 8),
+        "MAYO_REMISSION", 8, "event", "clinical remission (Mayo) at week 8", 8
+    ),
     ("crohns_disease", None): PrimaryEndpoint(
-        "CDAI_CD_REMISSION", 12, "event", "clinical remission (CDAI < 150) at week 12", 12),
+        "CDAI_CD_REMISSION", 12, "event", "clinical remission (CDAI < 150) at week 12", 12
+    ),
     ("multiple_sclerosis", None): PrimaryEndpoint(
-        "RELAPSE_ANY", 48, "no_event", "relapse-free to week 48", 48),
+        "RELAPSE_ANY", 48, "no_event", "relapse-free to week 48", 48
+    ),
     ("type_1_diabetes", None): PrimaryEndpoint(
-        "T1D_DIAGNOSED", 104, "no_event", "stage 3 diagnosis avoided to week 104", 104),
+        "T1D_DIAGNOSED", 104, "no_event", "stage 3 diagnosis avoided to week 104", 104
+    ),
     ("type_1_diabetes", "new_onset"): PrimaryEndpoint(
-        "CPEPTIDE_PRESERVED", 52, "event",
-        "C-peptide AUC at week 52 ≥ 60 % of baseline", 52),
+        "CPEPTIDE_PRESERVED", 52, "event", "C-peptide AUC at week 52 ≥ 60 % of baseline", 52
+    ),
 }
 
 #: What the trajectory band shows per disease (the trial runner's activity score).

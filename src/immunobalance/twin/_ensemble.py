@@ -154,8 +154,9 @@ def build_twin(
     ll = np.zeros(n)
     for e in evidence:
         if e.log_likelihood.shape != (n,):
-            raise ValueError(f"evidence {e.key!r} has shape {e.log_likelihood.shape}, expected "
-                             f"({n},)")
+            raise ValueError(
+                f"evidence {e.key!r} has shape {e.log_likelihood.shape}, expected ({n},)"
+            )
         ll = ll + e.log_likelihood
     ess_full = kish_ess(normalise_log_weights(lp + ll))
     beta, weights = temper_to_ess(ll, ess_floor, log_prior=lp)

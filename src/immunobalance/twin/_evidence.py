@@ -74,8 +74,9 @@ def shared_epitope_carrier(genetics: Mapping[str, str | list[str]]) -> bool | No
     if typed is None:
         return None
     alleles = [typed] if isinstance(typed, str) else list(typed)
-    return any(a.strip().lstrip("*").removeprefix("DRB1*")[:5] in SHARED_EPITOPE_ALLELES
-               for a in alleles)
+    return any(
+        a.strip().lstrip("*").removeprefix("DRB1*")[:5] in SHARED_EPITOPE_ALLELES for a in alleles
+    )
 
 
 def _positive(value: object, threshold: float | None) -> bool | None:
@@ -88,50 +89,75 @@ def _positive(value: object, threshold: float | None) -> bool | None:
     return None
 
 
-def _one(
-    key: str, value: object, unit: str | None, virtual: Mapping[str, NDArray[np.float64]],
-    kb: KnowledgeBase,
-) -> Evidence | None:
-    marker = kb.biomarkers.get(key)
-    threshold = marker.positive_threshold if marker else None
-    shown = f"{key} {_fmt(value) if isinstance(value, int | float) and not isinstance(value, bool) else value}"
-    if unit and isinstance(value, int | float) and not isinstance(value, bool):
-        shown += f" {unit}"
+def _status_array(
+    key: str, virtual: Mapping[str, NDArray[np.float64]], threshold: float | None
+) -> NDArray[np.float64] | None:
+    """The virtual patients' 0/1 status for a positive/negative marker, if derivable."""
+    for name in (f"{key}_POSITIVE", f"{key}_HIGH", "IFN_HIGH" if key == "IFN_SIGNATURE" else ""):
+        if name and name in virtual:
+            return np.asarray(virtual[name], dtype=float)
     sim = virtual.get(key)
-    if sim is None and f"{key}_POSITIVE" in virtual:
-        positive = _positive(value, threshold)
-        if positive is None:
-            return None
-        sign = "positive" if positive else "negative"
-        return Evidence(key, f"{shown} ({sign})" if not isinstance(value, str) else shown,
-                        AUTOANTIBODY_TEST.log_likelihood(positive, virtual[f"{key}_POSITIVE"]))
     if sim is None:
         return None
     sim = np.asarray(sim, dtype=float)
-    if key == "IFN_SIGNATURE":
-        obs = value if isinstance(value, str) else None
-        if obs is None or not _is_binary(sim):
-            if isinstance(value, int | float) and key in CONTINUOUS_MODELS and not _is_binary(sim):
-                return Evidence(key, shown, CONTINUOUS_MODELS[key].log_likelihood(float(value), sim))
+    if _is_binary(sim):
+        return sim
+    if threshold is not None:
+        return np.where(np.isfinite(sim), (sim >= threshold).astype(float), np.nan)
+    return None
+
+
+def _one(
+    key: str,
+    value: object,
+    unit: str | None,
+    virtual: Mapping[str, NDArray[np.float64]],
+    kb: KnowledgeBase,
+) -> Evidence | None:
+    """Evidence of one observation, or None when the virtual population cannot speak to it.
+
+    Order: a category (IFN signature high/low) against the latent category; a positive/negative
+    marker (autoantibodies) against the virtual serostatus — titres vary by assay, status does
+    not; a boolean descriptor against the simulated descriptor; a continuous read-out against the
+    simulated one on its transformed scale.
+    """
+    marker = kb.biomarkers.get(key)
+    threshold = marker.positive_threshold if marker else None
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    shown = f"{key} {_fmt(float(value)) if numeric else value}"  # type: ignore[arg-type]
+    if unit and numeric:
+        shown += f" {unit}"
+    if key == "IFN_SIGNATURE" and isinstance(value, str):
+        status = _status_array(key, virtual, None)
+        if status is None or value not in IFN_SIGNATURE_MODEL.categories:
             return None
-        latent = np.where(sim > 0.5, "high", "low")
-        return Evidence(key, shown, IFN_SIGNATURE_MODEL.log_likelihood(obs, latent))
+        latent = np.where(status > 0.5, "high", "low")
+        return Evidence(key, shown, IFN_SIGNATURE_MODEL.log_likelihood(value, latent))
+    positivity = marker is not None and ("positive" in marker.categories or threshold is not None)
+    if positivity and not isinstance(value, bool):
+        positive = _positive(value, threshold)
+        status = _status_array(key, virtual, threshold)
+        if positive is None or status is None:
+            return None
+        text = (
+            shown
+            if isinstance(value, str)
+            else f"{shown} ({'positive' if positive else 'negative'})"
+        )
+        return Evidence(key, text, AUTOANTIBODY_TEST.log_likelihood(positive, status))
+    sim = virtual.get(key)
+    if sim is None:
+        return None
+    sim = np.asarray(sim, dtype=float)
     if isinstance(value, bool) or (marker is not None and marker.kind == "boolean"):
         test = DESCRIPTOR_TEST if key.startswith("SLEDAI_") else AUTOANTIBODY_TEST
-        return Evidence(key, f"{key} {'present' if value else 'absent'}",
-                        test.log_likelihood(bool(value), sim > 0.5))
-    if isinstance(value, str) or _is_binary(sim):
-        positive = _positive(value, threshold)
-        if positive is None:
-            return None
-        latent = sim if _is_binary(sim) else (sim >= threshold if threshold is not None else None)
-        if latent is None:
-            return None
-        sign = "positive" if positive else "negative"
-        text = shown if isinstance(value, str) else f"{shown} ({sign})"
-        return Evidence(key, text, AUTOANTIBODY_TEST.log_likelihood(positive, latent))
+        return Evidence(
+            key,
+            f"{key} {'present' if value else 'absent'}",
+            test.log_likelihood(bool(value), sim > 0.5),
+        )
     model = CONTINUOUS_MODELS.get(key)
-    if model is None:
+    if model is None or not numeric:
         return None
     observed = float(value) * SIMULATED_UNIT_FACTOR.get(key, 1.0)  # type: ignore[arg-type]
     return Evidence(key, shown, model.log_likelihood(observed, sim))
@@ -189,25 +215,36 @@ def patient_evidence(
         if marker is not None and _INFORMATIVE & set(marker.informs):
             unused.append(code)
     if unused:
-        notes.append("not used by the twin (the virtual population does not simulate them): "
-                     + ", ".join(unused))
+        notes.append(
+            "not used by the twin (the virtual population does not simulate them): "
+            + ", ".join(unused)
+        )
     se = shared_epitope_carrier(patient.genetics)
     if se is not None:
         if "HLA_SHARED_EPITOPE" in virtual:
-            evidence.append(Evidence(
-                "HLA_SHARED_EPITOPE",
-                f"HLA-DRB1 shared epitope {'carrier' if se else 'non-carrier'}",
-                GENOTYPE_TEST.log_likelihood(se, virtual["HLA_SHARED_EPITOPE"])))
+            evidence.append(
+                Evidence(
+                    "HLA_SHARED_EPITOPE",
+                    f"HLA-DRB1 shared epitope {'carrier' if se else 'non-carrier'}",
+                    GENOTYPE_TEST.log_likelihood(se, virtual["HLA_SHARED_EPITOPE"]),
+                )
+            )
         else:
-            notes.append("HLA-DRB1 typing not used (the virtual population carries no HLA "
-                         "genotype)")
+            notes.append(
+                "HLA-DRB1 typing not used (the virtual population carries no HLA genotype)"
+            )
     duration = _disease_duration_years(patient, disease, kb)
     if duration is not None:
         if "DISEASE_DURATION_Y" in virtual:
-            evidence.append(Evidence(
-                "DISEASE_DURATION_Y", f"disease duration {duration:.1f} years",
-                CONTINUOUS_MODELS["DISEASE_DURATION_Y"].log_likelihood(
-                    duration, virtual["DISEASE_DURATION_Y"])))
+            evidence.append(
+                Evidence(
+                    "DISEASE_DURATION_Y",
+                    f"disease duration {duration:.1f} years",
+                    CONTINUOUS_MODELS["DISEASE_DURATION_Y"].log_likelihood(
+                        duration, virtual["DISEASE_DURATION_Y"]
+                    ),
+                )
+            )
         else:
             notes.append("disease duration not used (not a feature of the virtual population)")
     for med in patient.medications:
@@ -215,13 +252,18 @@ def patient_evidence(
             continue
         sim_response = (responses or {}).get(med.agent)
         if sim_response is None:
-            notes.append(f"{med.agent} {med.outcome.replace('_', ' ')} not used (no simulated "
-                         f"response to {med.agent} in this disease)")
+            notes.append(
+                f"{med.agent} {med.outcome.replace('_', ' ')} not used (no simulated "
+                f"response to {med.agent} in this disease)"
+            )
             continue
-        evidence.append(Evidence(
-            f"history:{med.agent}",
-            f"{med.outcome.replace('_', ' ')} to {med.agent}",
-            TREATMENT_HISTORY.log_likelihood(True, sim_response)))
+        evidence.append(
+            Evidence(
+                f"history:{med.agent}",
+                f"{med.outcome.replace('_', ' ')} to {med.agent}",
+                TREATMENT_HISTORY.log_likelihood(True, sim_response),
+            )
+        )
     return evidence, notes
 
 

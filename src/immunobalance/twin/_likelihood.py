@@ -32,8 +32,8 @@ __all__ = [
     "BinaryTest",
     "CategoryModel",
     "ContinuousModel",
-    "TreatmentHistoryModel",
     "Transform",
+    "TreatmentHistoryModel",
 ]
 
 Transform = Literal["identity", "log", "sqrt"]
@@ -106,7 +106,9 @@ class BinaryTest:
             if not 0.5 < v < 1.0:
                 raise ValueError(f"{name} must lie in (0.5, 1), got {v!r}")
 
-    def log_likelihood(self, observed_positive: bool, latent_positive: ArrayLike) -> NDArray[np.float64]:
+    def log_likelihood(
+        self, observed_positive: bool, latent_positive: ArrayLike
+    ) -> NDArray[np.float64]:
         """``log P(observed | latent)`` per virtual patient; ``latent_positive`` may be a
         probability in [0, 1] (the virtual patient's chance of being positive)."""
         q = np.clip(np.asarray(latent_positive, dtype=float), 0.0, 1.0)

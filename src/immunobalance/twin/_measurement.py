@@ -22,30 +22,45 @@ __all__ = [
     "GENOTYPE_TEST",
     "GROUPS",
     "IFN_SIGNATURE_MODEL",
-    "SIMULATED_UNIT_FACTOR",
     "SHARED_EPITOPE_ALLELES",
+    "SIMULATED_UNIT_FACTOR",
     "TREATMENT_HISTORY",
     "group_of",
 ]
 
 _ASSUMED = "model assumption (stated; sets selectivity, not outcomes)"
 _COUNT = ContinuousModel(
-    "sqrt", 0.75, "Anscombe FJ. Biometrika 1948;35:246-54 (√ count: Poisson SD 0.5), inflated "
-    "1.5× for inter-observer variation of joint/lesion counts (model assumption)", offset=0.375
+    "sqrt",
+    0.75,
+    "Anscombe FJ. Biometrika 1948;35:246-54 (√ count: Poisson SD 0.5), inflated "
+    "1.5× for inter-observer variation of joint/lesion counts (model assumption)",
+    offset=0.375,
 )
 _VAS = ContinuousModel("identity", 15.0, _ASSUMED + "; visit-to-visit SD of 0-100 mm VAS items")
 
 #: observation key → Gaussian model on a transformed scale.
 CONTINUOUS_MODELS: dict[str, ContinuousModel] = {
     "CRP": ContinuousModel(
-        "log", 0.42, "within-subject biological CV of CRP 42 % (Ricós C et al. Scand J Clin Lab "
-        "Invest 1999;59:491-500, biological-variation database)", offset=0.5),
+        "log",
+        0.42,
+        "within-subject biological CV of CRP 42 % (Ricós C et al. Scand J Clin Lab "
+        "Invest 1999;59:491-500, biological-variation database)",
+        offset=0.5,
+    ),
     "ESR": ContinuousModel("log", 0.25, _ASSUMED, offset=1.0),
-    "TJC28": _COUNT, "SJC28": _COUNT, "TJC68": _COUNT, "SJC66": _COUNT,
-    "PTGA": _VAS, "PHGA": _VAS, "PAIN": _VAS,
+    "TJC28": _COUNT,
+    "SJC28": _COUNT,
+    "TJC68": _COUNT,
+    "SJC66": _COUNT,
+    "PTGA": _VAS,
+    "PHGA": _VAS,
+    "PAIN": _VAS,
     "HAQ_DI": ContinuousModel(
-        "identity", 0.25, "about the HAQ-DI minimal important difference 0.22 (Wells GA et al. "
-        "J Rheumatol 1993;20:557-60)"),
+        "identity",
+        0.25,
+        "about the HAQ-DI minimal important difference 0.22 (Wells GA et al. "
+        "J Rheumatol 1993;20:557-60)",
+    ),
     "PASI": ContinuousModel("sqrt", 0.6, _ASSUMED, offset=0.375),
     "MAYO_STOOL": ContinuousModel("identity", 0.6, _ASSUMED),
     "MAYO_BLEED": ContinuousModel("identity", 0.6, _ASSUMED),
@@ -55,8 +70,9 @@ CONTINUOUS_MODELS: dict[str, ContinuousModel] = {
     "HBI_PAIN": ContinuousModel("identity", 0.8, _ASSUMED),
     "HBI_STOOLS": _COUNT,
     "HBI_MASS": ContinuousModel("identity", 0.8, _ASSUMED),
-    "EDSS": ContinuousModel("identity", 0.5, _ASSUMED + "; inter-rater EDSS differences of 0.5-1 "
-                            "step are common"),
+    "EDSS": ContinuousModel(
+        "identity", 0.5, _ASSUMED + "; inter-rater EDSS differences of 0.5-1 step are common"
+    ),
     "RELAPSES_12M": _COUNT,
     "C3": ContinuousModel("log", 0.15, _ASSUMED),
     "C4": ContinuousModel("log", 0.2, _ASSUMED),
@@ -70,8 +86,9 @@ CONTINUOUS_MODELS: dict[str, ContinuousModel] = {
     "TNF": ContinuousModel("log", 0.5, _ASSUMED, offset=0.5),
     "IL17A": ContinuousModel("log", 0.5, _ASSUMED, offset=0.5),
     "IL10": ContinuousModel("log", 0.5, _ASSUMED, offset=0.5),
-    "DISEASE_DURATION_Y": ContinuousModel("log", 0.2, "onset dates are often approximate "
-                                          "(model assumption)", offset=0.5),
+    "DISEASE_DURATION_Y": ContinuousModel(
+        "log", 0.2, "onset dates are often approximate (model assumption)", offset=0.5
+    ),
 }
 
 #: Factor from the knowledge-base unit of a patient observation to the unit the engine simulates
@@ -79,16 +96,23 @@ CONTINUOUS_MODELS: dict[str, ContinuousModel] = {
 SIMULATED_UNIT_FACTOR: dict[str, float] = {"UPCR": 1e-3}
 
 AUTOANTIBODY_TEST = BinaryTest(
-    0.95, 0.95, "agreement of one recorded result with a persistent serostatus (assay error and "
-    "titres near the cut-off; model assumption)")
+    0.95,
+    0.95,
+    "agreement of one recorded result with a persistent serostatus (assay error and "
+    "titres near the cut-off; model assumption)",
+)
 DESCRIPTOR_TEST = BinaryTest(0.9, 0.95, _ASSUMED + "; SLEDAI descriptor recording")
 GENOTYPE_TEST = BinaryTest(0.99, 0.99, "HLA typing accuracy (model assumption)")
-IFN_SIGNATURE_MODEL = CategoryModel(("high", "low"), 0.1, _ASSUMED + "; a single IFN gene "
-                                    "signature result against the patient's stable status")
+IFN_SIGNATURE_MODEL = CategoryModel(
+    ("high", "low"),
+    0.1,
+    _ASSUMED + "; a single IFN gene signature result against the patient's stable status",
+)
 
 #: Recorded failure vs simulated response to that agent.
 TREATMENT_HISTORY = TreatmentHistoryModel(
-    0.25, 0.85,
+    0.25,
+    0.85,
     "model assumption: responders still stop (secondary loss of response, treat-to-target goals "
     "stricter than the trial endpoint, adherence) about a quarter of the time; a simulated "
     "non-responder is recorded as a failure in most cases",

@@ -55,17 +55,23 @@ class OutcomeKey:
     software_version: str = immunobalance.__version__
 
     def regimen_json(self) -> list[dict[str, object]]:
-        return [item.model_dump(exclude_none=True, exclude_defaults=True) | {"agent": item.agent}
-                for item in self.regimen]
+        return [
+            item.model_dump(exclude_none=True, exclude_defaults=True) | {"agent": item.agent}
+            for item in self.regimen
+        ]
 
     @property
     def digest(self) -> str:
         """SHA-256 (first 20 hex digits) of the key's canonical JSON."""
         payload = {
-            "disease": self.disease, "population": self.population,
+            "disease": self.disease,
+            "population": self.population,
             "regimen": sorted(json.dumps(i, sort_keys=True) for i in self.regimen_json()),
-            "calibration_version": self.calibration_version, "n": self.n, "seed": self.seed,
-            "endpoints": sorted(self.endpoints), "software_version": self.software_version,
+            "calibration_version": self.calibration_version,
+            "n": self.n,
+            "seed": self.seed,
+            "endpoints": sorted(self.endpoints),
+            "software_version": self.software_version,
         }
         text = json.dumps(payload, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:20]
@@ -101,13 +107,24 @@ class RegimenOutcomes:
 
 def _visits(endpoint: PrimaryEndpoint) -> NDArray[np.float64]:
     w = endpoint.horizon_weeks
-    grid = {0.0, 2.0, w, endpoint.week, *np.arange(0.0, w + 1e-9, 4.0).tolist(),
-            *np.arange(0.0, w + 1e-9, 12.0).tolist()}
+    grid = {
+        0.0,
+        2.0,
+        w,
+        endpoint.week,
+        *np.arange(0.0, w + 1e-9, 4.0).tolist(),
+        *np.arange(0.0, w + 1e-9, 12.0).tolist(),
+    }
     return np.array(sorted(g for g in grid if g <= w))
 
 
 def simulate_baseline(
-    disease: str, population: str, *, n: int, seed: int, source: object,
+    disease: str,
+    population: str,
+    *,
+    n: int,
+    seed: int,
+    source: object,
 ) -> RegimenOutcomes:
     """Virtual patients' baseline features: week-0 read-outs plus the source's biomarkers.
 
@@ -124,17 +141,52 @@ def simulate_baseline(
         idx = np.arange(start, min(start + _CHUNK, n), dtype=np.int64)
         cohort = source.draw(disease, population, idx, seed=seed)  # type: ignore[attr-defined]
         notes |= set(cohort.notes)
-        base = module.baseline_readouts(cohort.params, seed=seed, patient_index=idx,
-                                        covariates=cohort.covariates)
+        base = module.baseline_readouts(
+            cohort.params, seed=seed, patient_index=idx, covariates=cohort.covariates
+        )
         oks.append(np.all([np.isfinite(v) for v in base.values()], axis=0))
-        for k, v in {**base, **(cohort.baseline or {})}.items():
+        extra = _source_biomarkers(source, disease, population, idx, seed)
+        for k, v in {**base, **extra, **(cohort.baseline or {})}.items():
             arr = np.asarray(v)
             if arr.dtype.kind in "fiub" and arr.shape == idx.shape:
                 features.setdefault(k, []).append(arr.astype(float))
     feats = {k: np.concatenate(v) for k, v in features.items() if sum(map(len, v)) == n}
     ok = np.concatenate(oks)
-    return RegimenOutcomes(np.asarray(ok, bool), {}, np.array([0.0]),
-                           np.zeros((n, 1), np.float32), feats, sorted(notes))
+    return RegimenOutcomes(
+        np.asarray(ok, bool),
+        {},
+        np.array([0.0]),
+        np.zeros((n, 1), np.float32),
+        feats,
+        sorted(notes),
+    )
+
+
+def _source_biomarkers(
+    source: object, disease: str, population: str, idx: NDArray[np.int64], seed: int
+) -> dict[str, NDArray[np.float64]]:
+    """Biomarkers the cohort source draws beside the parameters (serostatus, IFN signature,
+    Treg %, HLA …): the source's ``biomarkers(disease, population, idx, seed=)`` when it has one,
+    else those of the calibrated population layer for its own source, else none."""
+    method = getattr(source, "biomarkers", None)
+    if callable(method):
+        return dict(method(disease, population, idx, seed=seed))
+    try:
+        from immunobalance.population import CalibratedCohortSource, sample_virtual_population
+    except ImportError:  # pragma: no cover - the population layer ships with the package
+        return {}
+    if not isinstance(source, CalibratedCohortSource):
+        return {}
+    vp = sample_virtual_population(
+        disease,
+        population,
+        idx.size,
+        seed=seed,
+        patient_index=idx,
+        calibration=source._calibration(),
+        placebo_logit_offset=source.placebo_logit_offset,
+    )
+    return dict(getattr(vp, "biomarkers", {}) or {})
 
 
 def simulate_outcomes(
@@ -186,21 +238,44 @@ def simulate_outcomes(
     for start in range(0, n, _CHUNK):
         idx = np.arange(start, min(start + _CHUNK, n), dtype=np.int64)
         cohort = source.draw(disease, population, idx, seed=seed)  # type: ignore[attr-defined]
-        sim = simulate(module, cohort.params, list(regimen), weeks, sample_weeks=visits,
-                       seed=seed, patient_index=idx, covariates=cohort.covariates)
+        sim = simulate(
+            module,
+            cohort.params,
+            list(regimen),
+            weeks,
+            sample_weeks=visits,
+            seed=seed,
+            patient_index=idx,
+            covariates=cohort.covariates,
+        )
         notes |= set(sim.notes) | set(cohort.notes)
-        first_si = np.array([e.min() if len(e) else np.inf
-                             for e in sim.events.get("serious_infection", [np.array([])] * idx.size)])
+        first_si = np.array(
+            [
+                e.min() if len(e) else np.inf
+                for e in sim.events.get("serious_infection", [np.array([])] * idx.size)
+            ]
+        )
         stop_week, stop_reason = discontinuation(
-            conduct=conduct, ae_hazard_per_week=hazard, first_serious_infection_week=first_si,
-            readouts=sim.readouts, times_week=sim.times_week, horizon_weeks=weeks, seed=seed,
-            patient_index=idx)
+            conduct=conduct,
+            ae_hazard_per_week=hazard,
+            first_serious_infection_week=first_si,
+            readouts=sim.readouts,
+            times_week=sim.times_week,
+            horizon_weeks=weeks,
+            seed=seed,
+            patient_index=idx,
+        )
         ok = sim.ok
         rows = np.flatnonzero(ok)
         traj = ArmTrajectories(
-            disease, sim.times_week, {k: v[rows] for k, v in sim.readouts.items()},
-            {k: [e[i] for i in rows] for k, e in sim.events.items()}, stop_week[rows],
-            stop_reason[rows], conduct.continuous_imputation)
+            disease,
+            sim.times_week,
+            {k: v[rows] for k, v in sim.readouts.items()},
+            {k: [e[i] for i in rows] for k, e in sim.events.items()},
+            stop_week[rows],
+            stop_reason[rows],
+            conduct.continuous_imputation,
+        )
         for code in codes:
             name, week = code.split("@")
             values = np.full(idx.size, np.nan)
@@ -217,8 +292,7 @@ def simulate_outcomes(
         with np.errstate(invalid="ignore", divide="ignore"):
             kept = activity_all[:, j] >= 0.6 * activity_all[:, 0]
         endpoints[endpoint.key] = np.where(np.isfinite(activity_all[:, j]), kept, np.nan)
-    return RegimenOutcomes(np.concatenate(oks), endpoints, visits, activity_all, {},
-                           sorted(notes))
+    return RegimenOutcomes(np.concatenate(oks), endpoints, visits, activity_all, {}, sorted(notes))
 
 
 class OutcomeCache:
@@ -253,8 +327,12 @@ class OutcomeCache:
         if meta.get("digest") != digest:
             return None
         out = RegimenOutcomes(
-            ok=data.pop("ok").astype(bool), endpoints={}, times_week=data.pop("times_week"),
-            activity=data.pop("activity"), notes=list(meta.get("notes", [])))
+            ok=data.pop("ok").astype(bool),
+            endpoints={},
+            times_week=data.pop("times_week"),
+            activity=data.pop("activity"),
+            notes=list(meta.get("notes", [])),
+        )
         for k, v in data.items():
             kind, _, name = k.partition(":")
             (out.endpoints if kind == "ep" else out.features)[name] = v
@@ -266,14 +344,22 @@ class OutcomeCache:
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         manifest = {
-            "digest": key.digest, "disease": key.disease, "population": key.population,
-            "regimen": key.regimen_json(), "calibration_version": key.calibration_version,
-            "software_version": key.software_version, "n": key.n, "seed": key.seed,
-            "endpoints": list(key.endpoints), "notes": outcomes.notes,
+            "digest": key.digest,
+            "disease": key.disease,
+            "population": key.population,
+            "regimen": key.regimen_json(),
+            "calibration_version": key.calibration_version,
+            "software_version": key.software_version,
+            "n": key.n,
+            "seed": key.seed,
+            "endpoints": list(key.endpoints),
+            "notes": outcomes.notes,
         }
         arrays: dict[str, NDArray[np.generic]] = {
-            "__manifest__": np.asarray(json.dumps(manifest)), "ok": outcomes.ok,
-            "times_week": outcomes.times_week, "activity": outcomes.activity,
+            "__manifest__": np.asarray(json.dumps(manifest)),
+            "ok": outcomes.ok,
+            "times_week": outcomes.times_week,
+            "activity": outcomes.activity,
         }
         arrays |= {f"ep:{k}": v for k, v in outcomes.endpoints.items()}
         arrays |= {f"ft:{k}": v for k, v in outcomes.features.items()}

@@ -18,7 +18,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["kish_ess", "normalise_log_weights", "temper_to_ess"]
+__all__ = ["MAX_FLOOR_FRACTION", "kish_ess", "normalise_log_weights", "temper_to_ess"]
+
+#: The ESS floor is at most this fraction of the population's own ESS.
+MAX_FLOOR_FRACTION = 0.25
 
 
 def normalise_log_weights(log_weights: ArrayLike) -> NDArray[np.float64]:
@@ -86,7 +89,8 @@ def temper_to_ess(
     log_likelihood
         ``(n,)`` log likelihood of the patient's observations per virtual patient.
     ess_floor
-        Minimum effective sample size; capped at the prior's own ESS.
+        Minimum effective sample size; capped at :data:`MAX_FLOOR_FRACTION` of the prior's own
+        ESS (a floor near the population size would forbid learning anything from the record).
     log_prior
         ``(n,)`` log prior weights (default equal).
     tol
@@ -111,7 +115,8 @@ def temper_to_ess(
 
     if not np.any(finite):
         return 0.0, weights(0.0)
-    floor = min(float(ess_floor), kish_ess(weights(0.0)))
+    # a floor near the population's own ESS would force β → 0 for any informative record
+    floor = min(float(ess_floor), MAX_FLOOR_FRACTION * kish_ess(weights(0.0)))
     w1 = weights(1.0)
     if kish_ess(w1) >= floor:
         return 1.0, w1

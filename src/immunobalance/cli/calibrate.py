@@ -1,0 +1,81 @@
+"""``immunobalance calibrate`` and ``immunobalance trial validate`` (``contracts/cli.md``).
+
+Calibration never runs implicitly: ``calibrate`` writes a new versioned file
+``population/data/calibration-v<N>.json``; ``trial validate`` predicts every calibration row
+with the latest (or a named) calibration and compares it with the published figure.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from immunobalance.cli._output import FormatOption, OutputFormat, console, err_console, print_json
+
+__all__ = ["register"]
+
+
+def calibrate(
+    disease: list[str] = typer.Option(None, "--disease", help="limit to these disease keys"),
+    n: int = typer.Option(150, "--n", min=20, help="virtual patients per arm in each evaluation"),
+    seed: int = typer.Option(20261121, "--seed", help="seed (common random numbers)"),
+    out: Path | None = typer.Option(None, "--out", help="write here instead of the package"),
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """Fit population-level parameters to the calibration rows; write calibration-v<N>.json."""
+    from immunobalance.population._fit import fit_calibration, write_calibration
+
+    cal = fit_calibration(diseases=disease or None, n_per_arm=n, seed=seed,
+                          progress=lambda s: err_console.print(s))
+    path = write_calibration(cal, out)
+    if fmt is OutputFormat.json:
+        print_json({"version": cal.version, "path": str(path), **cal.to_json()})
+        return
+    console.print(f"calibration {cal.version} written to [bold]{path}[/]")
+
+
+def validate(
+    n: int = typer.Option(1000, "--n", min=20, help="virtual patients per arm"),
+    seed: int = typer.Option(20261121, "--seed"),
+    calibration: str | None = typer.Option(None, "--calibration",
+                                           help="calibration version (default: latest)"),
+    trial: list[str] = typer.Option(None, "--trial", help="only these calibration trials"),
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """Predicted vs published for every calibration row, with a summary."""
+    from immunobalance.population import load_calibration
+    from immunobalance.population._validate import validate_calibration
+
+    cal = load_calibration(calibration)
+    result = validate_calibration(cal, n_per_arm=n, seed=seed, trials=trial or None,
+                                  progress=lambda s: err_console.print(f"running {s}…"))
+    if fmt is OutputFormat.json:
+        print_json(result)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"calibration {cal.version}: predicted vs published (n = {n} per arm)")
+    for col in ("trial", "arm", "endpoint", "week", "published", "predicted", "error",
+                "published diff", "predicted diff"):
+        table.add_column(col)
+    for r in result["rows"]:
+        table.add_row(r["trial"], r["arm"], r["endpoint"], str(r["week"]), f"{r['published']:.3g}",
+                      _f(r["predicted"]), _f(r["error_pp"]), _f(r["published_diff"]),
+                      _f(r["predicted_diff"]))
+    console.print(table)
+    s = result["summary"]
+    console.print(f"MAE {s['mae_pp']} pp (proportions); MAE of differences {s['mae_diff_pp']} pp; "
+                  f"signs {s['signs_correct']}/{s['signs_total']}")
+
+
+def _f(x: float | None) -> str:
+    return "–" if x is None else f"{x:.3g}"
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``calibrate`` to the app and ``validate`` to the ``trial`` group."""
+    from immunobalance.cli.trial import trial_app
+
+    app.command("calibrate")(calibrate)
+    trial_app.command("validate")(validate)
