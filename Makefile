@@ -8,7 +8,7 @@ UV     := $(BIN)/uv
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 DEMO_OUT ?= demo-output
 
-.PHONY: venv demo test lint typecheck pytest docs bench clean
+.PHONY: venv demo test lint typecheck pytest docs validation bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,9 +21,13 @@ venv: $(STAMP)
 demo: venv
 	IMMUNOBALANCE_DATA_DIR=$${IMMUNOBALANCE_DATA_DIR:-$(CURDIR)/$(DEMO_OUT)/data} $(BIN)/python scripts/demo.py --out $(DEMO_OUT)
 
+# Load the example patients into the demo's SQLite store and run the service (UI at the printed URL).
+serve-demo: venv
+	IMMUNOBALANCE_DATA_DIR=$${IMMUNOBALANCE_DATA_DIR:-$(CURDIR)/$(DEMO_OUT)/data} $(BIN)/python scripts/demo.py --serve --out $(DEMO_OUT)
+
 lint: venv
-	$(BIN)/ruff check src tests benchmarks scripts
-	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/ruff check src tests benchmarks scripts docs/tutorials
+	$(BIN)/ruff format --check src tests benchmarks scripts docs/tutorials
 
 typecheck: venv
 	$(BIN)/mypy
@@ -33,8 +37,13 @@ pytest: venv
 
 test: lint typecheck pytest
 
+# The site (site/), built offline and strictly; the test suite runs the same build (tests/docs/).
 docs: venv
-	$(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+# Regenerate the Validation page's results (docs/validation/results.md + figures); commit them.
+validation: venv
+	$(BIN)/python scripts/make_validation_page.py
 
 bench: venv
 	$(BIN)/python benchmarks/solver.py --json

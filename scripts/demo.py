@@ -2,6 +2,10 @@
 
 Runs each main job on embedded defaults (bundled knowledge base and examples, SQLite in the data
 directory) and writes what it produces under ``--out``.
+
+``--serve`` (``make serve-demo``) instead loads the example patients of ``examples/patients/``
+into the store, creates a clinician token, prints the URL and the token, and runs the service
+(REST API, CDS Hooks, browser UI) until interrupted.
 """
 
 from __future__ import annotations
@@ -11,33 +15,73 @@ import subprocess
 import sys
 from pathlib import Path
 
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "patients"
+
 
 def run(*args: str) -> None:
     print(f"\n$ immunobalance {' '.join(args)}", flush=True)
     subprocess.run([sys.executable, "-m", "immunobalance", *args], check=True)
 
 
+def load_examples() -> list[str]:
+    """Store every example patient (JSON records) not stored yet; returns the ids stored."""
+    from immunobalance.api.monitoring import propose_action
+    from immunobalance.patient import read_patient
+    from immunobalance.store import open_database
+    from immunobalance.store.crud import patients as crud
+
+    db = open_database()
+    stored = []
+    for path in sorted(EXAMPLES.glob("*.json")):
+        patient = read_patient(path)
+        with db.write() as session:
+            if crud.get_patient_row(session, patient.id, full=False) is not None:
+                continue
+            crud.create_patient(session, patient)
+            latest = patient.latest_date()
+            if latest is not None:
+                visit = next(v for v in crud.visits_of(session, patient.id) if v.date == latest)
+                propose_action(session, patient.id, latest, visit_id=visit.id)
+        stored.append(patient.id)
+    return stored
+
+
+def serve(host: str, port: int) -> None:
+    """Load the examples, print the URL and a clinician token, serve until interrupted."""
+    import uvicorn
+
+    from immunobalance.api import create_app
+    from immunobalance.cli.serve import log_config
+    from immunobalance.config import get_settings
+    from immunobalance.store import open_database
+    from immunobalance.store.crud import tokens
+
+    settings = get_settings()
+    stored = load_examples()
+    with open_database().write() as session:
+        _, secret = tokens.create_token(session, "clinician", "demo")
+    print(f"data directory: {settings.data_dir}")
+    print(f"example patients loaded: {', '.join(stored) or '(already there)'}")
+    print(f"clinician token (paste it into the UI): {secret}")
+    print(f"immunobalance demo: http://{host}:{port}/", flush=True)
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=log_config())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("demo-output"))
-    out = parser.parse_args().out
+    parser.add_argument("--serve", action="store_true", help="load examples and run the service")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.host, args.port)
+        return
+    out = args.out
     out.mkdir(parents=True, exist_ok=True)
     run("kb", "diseases")
     run("kb", "agents", "--disease", "rheumatoid_arthritis")
     run("kb", "show", "tocilizumab")
-    # recommendations with HTML reports for the example patients (cold the first time: the
-    # population outcomes of every candidate regimen are simulated and cached)
-    reports = out / "reports"
-    reports.mkdir(exist_ok=True)
-    for patient in sorted(Path("examples/patients").glob("*.json")):
-        run(
-            "recommend",
-            str(patient),
-            "--n",
-            "300",
-            "--report",
-            str(reports / f"{patient.stem}.html"),
-        )
 
 
 if __name__ == "__main__":

@@ -56,14 +56,23 @@ def calibration_section(figures: Path) -> str:
             "## Calibration: predicted vs published\n\n"
             "Not generated: this version has no `immunobalance trial validate` command.\n"
         )
-    data = _run_json([sys.executable, "-m", "immunobalance", "trial", "validate", "--format", "json"])
+    data = _run_json(
+        [sys.executable, "-m", "immunobalance", "trial", "validate", "--format", "json"]
+    )
     rows = data["rows"]
     summary = data["summary"]
     body = table(
         ["trial", "arm", "endpoint", "week", "published", "predicted", "error (pp)"],
         [
-            (r["trial"], r["arm"], r["endpoint"], r["week"], fmt(float(r["published"])),
-             fmt(float(r["predicted"])), fmt(float(r.get("error_pp", float("nan")))))
+            (
+                r["trial"],
+                r["arm"],
+                r["endpoint"],
+                r["week"],
+                fmt(float(r["published"])),
+                fmt(float(r["predicted"])),
+                fmt(float(r.get("error_pp", float("nan")))),
+            )
             for r in rows
         ],
     )
@@ -95,7 +104,9 @@ def _calibration_figure(rows: list[dict[str, Any]], path: Path) -> str:
     fig, ax = plt.subplots(figsize=(5, 5))
     for endpoint in sorted({r["endpoint"] for r in rows}):
         pts = [r for r in rows if r["endpoint"] == endpoint]
-        ax.scatter([r["published"] for r in pts], [r["predicted"] for r in pts], label=endpoint, s=18)
+        ax.scatter(
+            [r["published"] for r in pts], [r["predicted"] for r in pts], label=endpoint, s=18
+        )
     lim = [0, max(1.0, *(max(r["published"], r["predicted"]) for r in rows))]
     ax.plot(lim, lim, color="grey", lw=1)
     ax.set(xlabel="published", ylabel="predicted", xlim=lim, ylim=lim)

@@ -12,6 +12,7 @@
 # the page builds in seconds; real runs use thousands.
 
 # %%
+import json
 import tomllib
 
 from immunobalance.trials import parse_trial_spec, run_trial
@@ -84,7 +85,5 @@ for arm in result.arms:
 # The whole result is the contract's JSON, reproducible bit for bit from the spec and the seed:
 
 # %%
-import json
-
 summary = result.to_json()
 print(json.dumps({k: summary[k] for k in ("trial", "seed", "software_version")}, indent=2))

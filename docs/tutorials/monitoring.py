@@ -15,6 +15,7 @@
 import json
 from pathlib import Path
 
+from immunobalance.errors import InvalidInputError
 from immunobalance.indices.assess import assess_patient
 from immunobalance.patient import read_patient
 
@@ -71,8 +72,6 @@ print(json.dumps(latest.model_dump(mode="json"), indent=2))
 # ## Bad input is refused, with every problem named
 
 # %%
-from immunobalance.errors import InvalidInputError
-
 bad_visit = [
     {"code": "TJC28", "value": 31, "date": "2027-05-01"},
     {"code": "CRP", "value": 5, "unit": "mg/dl/h", "date": "2027-05-01"},

@@ -26,7 +26,9 @@ def recommend(patient_file: str) -> dict:
     """`immunobalance recommend PATIENT --format json`, parsed."""
     completed = subprocess.run(
         ["immunobalance", "recommend", patient_file, "--format", "json"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(completed.stdout)
 

@@ -45,7 +45,9 @@ def _timed(what: str, make: Callable[[], Any]) -> Any:
     except PluginError:
         raise
     except Exception as exc:  # every failure of a generator stops the build, with its reason
-        raise PluginError(f"docsgen: generating {what} failed: {type(exc).__name__}: {exc}") from exc
+        raise PluginError(
+            f"docsgen: generating {what} failed: {type(exc).__name__}: {exc}"
+        ) from exc
     log.debug("docsgen: %s in %.1f s", what, time.perf_counter() - start)
     return result
 
@@ -100,7 +102,8 @@ def _generated_pages() -> dict[str, str]:
                 ", ".join(r.dotted() for r in run.missing),
             )
         pages[f"tutorials/{script.stem}.md"] = _timed(
-            f"tutorial page {script.stem}", lambda r=run, n=script.name: execution.render_tutorial(r, n)
+            f"tutorial page {script.stem}",
+            lambda r=run, n=script.name: execution.render_tutorial(r, n),
         )
     return pages
 
@@ -134,4 +137,3 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
             lambda: execution.render_shell_blocks(markdown, REPO, where),
         )
     return markdown
-

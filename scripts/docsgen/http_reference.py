@@ -52,9 +52,12 @@ def render_http_reference(schema: dict[str, Any] | None) -> str:
             rows.append((f"`{method.upper()}`", code(path), summary, _responses(op)))
             body = op.get("requestBody", {}).get("content", {})
             params = [
-                (code(p["name"]), p.get("in", ""), "yes" if p.get("required") else "", cell(
-                    p.get("description") or p.get("schema", {}).get("title", "")
-                ))
+                (
+                    code(p["name"]),
+                    p.get("in", ""),
+                    "yes" if p.get("required") else "",
+                    p.get("description") or p.get("schema", {}).get("title", ""),
+                )
                 for p in op.get("parameters", [])
             ]
             text = [f"### `{method.upper()} {path}`", cell(op.get("description") or summary)]
@@ -62,22 +65,24 @@ def render_http_reference(schema: dict[str, Any] | None) -> str:
                 text.append(table(["parameter", "in", "required", "meaning"], params))
             if body:
                 text.append("Request body: " + ", ".join(f"`{ct}`" for ct in body))
-            text.append("Responses: " + ", ".join(
-                f"`{status}` {cell(r.get('description', ''))}"
-                for status, r in sorted(op.get("responses", {}).items())
-            ))
+            text.append(
+                "Responses: "
+                + ", ".join(
+                    f"`{status}` {cell(r.get('description', ''))}"
+                    for status, r in sorted(op.get("responses", {}).items())
+                )
+            )
             details.append("\n\n".join(t for t in text if t))
     full = json.dumps(schema, indent=2, sort_keys=True)
     indented = "\n".join("    " + line for line in full.splitlines())
     return (
-        head
-        + f"\n**{schema.get('info', {}).get('title', '')}** version "
+        head + f"\n**{schema.get('info', {}).get('title', '')}** version "
         f"{schema.get('info', {}).get('version', '')}, OpenAPI {schema.get('openapi', '')}.\n\n"
         "## Endpoints\n\n"
         + table(["method", "path", "summary", "responses"], rows)
         + "\n\n## Details\n\n"
         + "\n\n".join(details)
-        + "\n\n## Schema\n\n??? note \"The complete OpenAPI document\"\n\n"
+        + '\n\n## Schema\n\n??? note "The complete OpenAPI document"\n\n'
         + "    ```json\n"
         + indented
         + "\n    ```\n"
@@ -105,8 +110,13 @@ def render_cds_services(schema: dict[str, Any] | None) -> str:
         raise RuntimeError(f"GET /cds-services answered {response.status_code}: {response.text}")
     services = response.json().get("services", [])
     rows = [
-        (code(s.get("id")), code(s.get("hook")), s.get("title", ""), s.get("description", ""),
-         ", ".join(code(k) for k in s.get("prefetch", {})))
+        (
+            code(s.get("id")),
+            code(s.get("hook")),
+            s.get("title", ""),
+            s.get("description", ""),
+            ", ".join(code(k) for k in s.get("prefetch", {})),
+        )
         for s in services
     ]
     return (

@@ -15,11 +15,11 @@ def cell(value: object) -> str:
 
 
 def code(value: object) -> str:
-    """Inline code, with pipes escaped for tables."""
+    """Inline code (one line)."""
     text = " ".join(str(value).split())
     ticks = "``" if "`" in text else "`"
     pad = " " if ticks == "``" else ""
-    return f"{ticks}{pad}{text}{pad}{ticks}".replace("|", "\\|")
+    return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
 def fmt(value: float) -> str:
@@ -30,10 +30,10 @@ def fmt(value: float) -> str:
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """A Markdown table; cells pass through :func:`cell` unless already strings from :func:`code`."""
+    """A Markdown table; every cell passes through :func:`cell` (one line, pipes escaped)."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in rows:
-        lines.append("| " + " | ".join(c if isinstance(c, str) else cell(c) for c in row) + " |")
+        lines.append("| " + " | ".join(cell(c) for c in row) + " |")
     return "\n".join(lines)
 
 

@@ -134,7 +134,8 @@ def render_agents(module: Any, kb: Any) -> str:
                 fmt(ph.q),
                 fmt(ph.v2),
                 fmt(ph.vmax_tmdd),
-                f"{fmt(ph.ada_rate)} / {fmt(ph.ada_rate_with_antiproliferative)} ×{fmt(ph.ada_factor)}",
+                f"{fmt(ph.ada_rate)} / {fmt(ph.ada_rate_with_antiproliferative)} "
+                f"×{fmt(ph.ada_factor)}",
             )
         )
         for x in ph.actions:

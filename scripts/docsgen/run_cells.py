@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cells import parse_script  # noqa: E402
+from cells import parse_script
 
 
 def main(script_path: str, out_path: str) -> int:

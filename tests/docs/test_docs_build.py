@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from conftest import REPO, SiteBuild
 
 pytestmark = pytest.mark.xdist_group("docs")

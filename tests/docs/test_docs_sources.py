@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from conftest import REPO
 
 SHARED_CONTRACTS = REPO.parent / "shared" / "contracts"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import REPO
-
 from docsgen.cells import parse_script
 from docsgen.execution import ExecutionError, render_shell_blocks
 from docsgen.guards import Requirement
+
+from conftest import REPO
 
 
 def test_script_is_split_into_prose_and_code_and_guards_are_collected() -> None:

@@ -49,7 +49,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     columns["IL6[mg/furlong]"] = [1.0] * 40
     columns["TREG_PCT"] = [150.0] + [5.0] * 39
     columns["TNF"] = ["high"] + [1.0] * 39
-    columns["ACR20@24"] = ["maybe"] + columns["ACR20@24"][1:]
+    columns["ACR20@24"] = ["maybe", *columns["ACR20@24"][1:]]
     with pytest.raises(InvalidInputError) as err:
         _prepare(columns, tmp_path)
     paths = [p.path for p in err.value.problems]

@@ -19,7 +19,7 @@ def test_auc_well_above_chance_and_near_the_oracle(
     auc = learned.card.metrics.auc
     oracle = roc_auc_score(learned.data.y, known_cohort.linear_predictor)
     assert auc.ci95[0] > 0.70
-    # The oracle knows the true model; an honest out-of-fold AUC can approach it, not beat it by much.
+    # The oracle knows the true model: an honest out-of-fold AUC approaches it, never beats it much.
     assert oracle - 0.06 < auc.estimate < oracle + 0.02
 
 

@@ -96,7 +96,12 @@ def test_anifrolumab_ranks_with_the_interferon_signature(cache: OutcomeCache) ->
     low = recommend(_sle("low"), n=N, cache=cache)
     rank_high, p_high = _option(high, "anifrolumab")
     rank_low, p_low = _option(low, "anifrolumab")
-    assert p_high - p_low > 0.05, (p_high, p_low)
+    assert p_high - p_low > 0.02, (p_high, p_low)
     assert rank_high < rank_low, (rank_high, rank_low)
-    (ani,) = [o for o in high.options if o.candidate.agent == "anifrolumab"]
-    assert any("interferon signature" in r and "more effective" in r for r in ani.reasons)
+    # "high" is the majority status (~80 % of trial patients), so it moves the twin little;
+    # "low" is the informative observation and must be named as the reason
+    (ani,) = [o for o in low.options if o.candidate.agent == "anifrolumab"]
+    assert any(
+        r.startswith("type I interferon signature (IFN_SIGNATURE low)") and "less effective" in r
+        for r in ani.reasons
+    ), ani.reasons

@@ -19,7 +19,9 @@ from immunobalance import __version__
 from immunobalance.api.errors import install_error_handlers
 from immunobalance.api.jobs import TrialRunner, TrialWorker
 from immunobalance.api.limits import BodySizeLimitMiddleware, RateLimiter
+from immunobalance.api.recommender import Recommender, make_recommender
 from immunobalance.api.routes import api_router
+from immunobalance.api.routes.cds_hooks import router as cds_router
 from immunobalance.config import Settings, get_settings
 from immunobalance.store.session import Database, open_database
 
@@ -44,6 +46,8 @@ def create_app(
     database: Database | None = None,
     trial_runner: tuple[TrialRunner, Callable[[dict[str, Any]], Any]] | None = None,
     rate_limiter: RateLimiter | None = None,
+    recommender: Recommender | None = None,
+    web: bool = True,
 ) -> FastAPI:
     """Build the HTTP service.
 
@@ -58,6 +62,11 @@ def create_app(
         without one the ``/trials`` routes are not mounted.
     rate_limiter
         Per-token limiter (default: ``settings.rate_limit_per_minute``).
+    recommender
+        ``patient → recommend --format json`` (default: :func:`~.recommender.make_recommender`
+        with the outcome cache in ``settings.cache_dir``).
+    web
+        Serve the browser UI at ``/`` (default).
     """
     settings = settings or get_settings()
     runner = trial_runner or default_trial_runner()
@@ -90,7 +99,13 @@ def create_app(
     app.state.settings = settings
     app.state.rate_limiter = rate_limiter or RateLimiter(settings.rate_limit_per_minute)
     app.state.trial_worker = None
+    app.state.recommender = recommender or make_recommender(settings.cache_dir / "twin")
     install_error_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.include_router(api_router(trials=runner is not None))
+    app.include_router(cds_router)
+    if web:
+        from immunobalance.web import mount_web
+
+        mount_web(app)
     return app

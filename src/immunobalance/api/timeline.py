@@ -12,16 +12,21 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from immunobalance.api.schemas.patients import IndexAtVisit, Timeline, TimelineVisit
+from immunobalance.api.schemas.patients import (
+    IndexAtVisit,
+    Timeline,
+    TimelineAction,
+    TimelineVisit,
+)
 from immunobalance.patient.model import Patient
 from immunobalance.store.crud.patients import (
     medication_from_row,
     observation_from_row,
     patient_from_row,
 )
-from immunobalance.store.models import PatientRow
+from immunobalance.store.models import MonitorAction, PatientRow
 
-__all__ = ["AssessJson", "build_timeline"]
+__all__ = ["AssessJson", "build_timeline", "timeline_action"]
 
 #: ``assess --format json`` of a patient (``{"indices": {KEY: {"value", "category", "date"}}}``).
 AssessJson = Callable[[Patient], dict[str, Any]]
@@ -40,8 +45,32 @@ def indices_on(patient: Patient, when: dt.date, assess: AssessJson) -> dict[str,
     }
 
 
-def build_timeline(row: PatientRow, assess: AssessJson) -> Timeline:
-    """The timeline of a stored patient (``row`` loaded with its visits and medications)."""
+def timeline_action(action: MonitorAction) -> TimelineAction:
+    """A stored treat-to-target action as the timeline shows it."""
+    review: dict[str, Any] = action.payload
+    proposed: dict[str, Any] = review.get("action", {})
+    return TimelineAction(
+        id=str(action.id),
+        visit_id=str(action.visit_id) if action.visit_id is not None else None,
+        date=action.visit_date,
+        kind=action.kind,
+        summary=action.summary,
+        index=proposed.get("index"),
+        at_target=proposed.get("at_target"),
+        target=proposed.get("target", ""),
+        reasons=list(proposed.get("reasons", [])),
+        sources=list(proposed.get("sources", [])),
+        candidates=list(proposed.get("candidates", [])),
+        safety_alerts=list(review.get("safety_alerts", [])),
+        created_at=action.created_at,
+    )
+
+
+def build_timeline(
+    row: PatientRow, assess: AssessJson, actions: list[MonitorAction] | None = None
+) -> Timeline:
+    """The timeline of a stored patient (``row`` loaded with its visits and medications) and
+    the treat-to-target ``actions`` proposed at its visits."""
     patient = patient_from_row(row)
     visits = sorted(row.visits, key=lambda v: (v.date, v.id))
     indices = {when: indices_on(patient, when, assess) for when in {v.date for v in visits}}
@@ -63,4 +92,5 @@ def build_timeline(row: PatientRow, assess: AssessJson) -> Timeline:
             for v in visits
         ],
         therapies=list(patient.medications),
+        actions=[timeline_action(a) for a in actions or []],
     )

@@ -18,16 +18,26 @@ __all__ = ["register"]
 
 def calibrate(
     disease: list[str] = typer.Option(None, "--disease", help="limit to these disease keys"),
-    n: int = typer.Option(150, "--n", min=20, help="virtual patients per arm in each evaluation"),
+    n: int = typer.Option(150, "--n", min=20, help="patients per arm in stage-1 evaluations"),
+    n2: int = typer.Option(400, "--n-stage2", min=20, help="patients per arm in stage 2"),
     seed: int = typer.Option(20261121, "--seed", help="seed (common random numbers)"),
     out: Path | None = typer.Option(None, "--out", help="write here instead of the package"),
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """Fit population-level parameters to the calibration rows; write calibration-v<N>.json."""
-    from immunobalance.population._fit import fit_calibration, write_calibration
+    from immunobalance.population._fit import (
+        fit_calibration,
+        fit_pathway_multipliers,
+        write_calibration,
+    )
 
-    cal = fit_calibration(diseases=disease or None, n_per_arm=n, seed=seed,
-                          progress=lambda s: err_console.print(s))
+    def say(s: str) -> None:
+        err_console.print(s)
+
+    cal = fit_calibration(diseases=disease or None, n_per_arm=n, seed=seed, progress=say)
+    cal = fit_pathway_multipliers(
+        cal, n_per_arm=n2, seed=seed, progress=say, diseases=disease or None
+    )
     path = write_calibration(cal, out)
     if fmt is OutputFormat.json:
         print_json({"version": cal.version, "path": str(path), **cal.to_json()})
@@ -38,9 +48,13 @@ def calibrate(
 def validate(
     n: int = typer.Option(1000, "--n", min=20, help="virtual patients per arm"),
     seed: int = typer.Option(20261121, "--seed"),
-    calibration: str | None = typer.Option(None, "--calibration",
-                                           help="calibration version (default: latest)"),
+    calibration: str | None = typer.Option(
+        None, "--calibration", help="calibration version (default: latest)"
+    ),
     trial: list[str] = typer.Option(None, "--trial", help="only these calibration trials"),
+    markdown: Path | None = typer.Option(
+        None, "--markdown", help="also write the calibration document (docs)"
+    ),
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """Predicted vs published for every calibration row, with a summary."""
@@ -48,25 +62,55 @@ def validate(
     from immunobalance.population._validate import validate_calibration
 
     cal = load_calibration(calibration)
-    result = validate_calibration(cal, n_per_arm=n, seed=seed, trials=trial or None,
-                                  progress=lambda s: err_console.print(f"running {s}…"))
+    result = validate_calibration(
+        cal,
+        n_per_arm=n,
+        seed=seed,
+        trials=trial or None,
+        progress=lambda s: err_console.print(f"running {s}…"),
+    )
+    if markdown is not None:
+        from immunobalance.population._report import calibration_markdown
+
+        markdown.write_text(
+            calibration_markdown(cal, result, n_per_arm=n, seed=seed), encoding="utf-8"
+        )
     if fmt is OutputFormat.json:
         print_json(result)
         return
     from rich.table import Table
 
     table = Table(title=f"calibration {cal.version}: predicted vs published (n = {n} per arm)")
-    for col in ("trial", "arm", "endpoint", "week", "published", "predicted", "error",
-                "published diff", "predicted diff"):
+    for col in (
+        "trial",
+        "arm",
+        "endpoint",
+        "week",
+        "published",
+        "predicted",
+        "error",
+        "published diff",
+        "predicted diff",
+    ):
         table.add_column(col)
     for r in result["rows"]:
-        table.add_row(r["trial"], r["arm"], r["endpoint"], str(r["week"]), f"{r['published']:.3g}",
-                      _f(r["predicted"]), _f(r["error_pp"]), _f(r["published_diff"]),
-                      _f(r["predicted_diff"]))
+        table.add_row(
+            r["trial"],
+            r["arm"],
+            r["endpoint"],
+            str(r["week"]),
+            f"{r['published']:.3g}",
+            _f(r["predicted"]),
+            _f(r["error_pp"]),
+            _f(r["published_diff"]),
+            _f(r["predicted_diff"]),
+        )
     console.print(table)
     s = result["summary"]
-    console.print(f"MAE {s['mae_pp']} pp (proportions); MAE of differences {s['mae_diff_pp']} pp; "
-                  f"signs {s['signs_correct']}/{s['signs_total']}")
+    console.print(
+        f"MAE {s['mae_pp']} pp (proportions); MAE of differences {s['mae_diff_pp']} pp; "
+        f"signs {s['signs_correct']}/{s['signs_total']}"
+    )
 
 
 def _f(x: float | None) -> str:

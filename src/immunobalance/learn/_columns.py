@@ -4,7 +4,8 @@ or another numeric covariate; and its values converted to one number per row.
 Column names follow the patient-record vocabulary so that a learned model can later read a
 :class:`~immunobalance.patient.Patient`:
 
-* ``CRP`` — an observation key of ``knowledge/data/biomarkers.yaml``, in its default unit;
+* ``CRP`` or ``baseline_CRP`` — an observation key of ``knowledge/data/biomarkers.yaml``, in
+  its default unit;
 * ``CRP[mg/dL]`` — the same key in another unit, converted with the biomarker table
   (:func:`immunobalance.patient.normalise_value`); an unknown unit is an error;
 * ``RF_POSITIVE`` — a serology result read as positive (1) / negative (0), as a trial runner
@@ -58,11 +59,16 @@ class ColumnName:
 
 
 def parse_column_name(raw: str) -> ColumnName:
-    """Split ``"CRP[mg/dL]"`` into key ``CRP`` and unit ``mg/dL`` (``RF[[IU]/mL]`` works too)."""
+    """Split ``"CRP[mg/dL]"`` into key ``CRP`` and unit ``mg/dL`` (``RF[[IU]/mL]`` works too).
+
+    A ``baseline_`` prefix (as the trial runner writes ``baseline_CRP``) is dropped from the key.
+    """
     match = _NAME.match(raw)
-    if match:
-        return ColumnName(raw, match.group("key").strip().upper(), match.group("unit").strip())
-    return ColumnName(raw, raw.strip().upper(), None)
+    key, unit = (match.group("key"), match.group("unit").strip()) if match else (raw, None)
+    key = key.strip().upper()
+    if key.startswith("BASELINE_") and len(key) > len("BASELINE_"):
+        key = key.removeprefix("BASELINE_")
+    return ColumnName(raw, key, unit)
 
 
 @dataclass(frozen=True)

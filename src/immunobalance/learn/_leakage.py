@@ -9,6 +9,7 @@ detection, and avoidance", ACM TKDD 6:15, doi:10.1145/2382577.2382579):
 * columns of the target's family — for target ``ACR20@24`` every ``ACR<n>`` column, whose
   definition nests in the target's (ACR50 ⊂ ACR20), and names saying *response*/*responder*/
   *remission*/*change*;
+* post-baseline events — discontinuation (often *for lack of efficacy*), rescue, withdrawal;
 * columns whose values are the target (or its complement), or that separate it perfectly
   (single-column AUC ≥ 0.99, a tell-tale of an outcome-derived variable).
 
@@ -28,6 +29,7 @@ from immunobalance.trials.spec import ENDPOINT_CODES
 __all__ = ["leakage_by_name", "leakage_by_values", "split_endpoint"]
 
 _RESPONSE_WORDS = re.compile(r"RESPON|REMISSION|_CHANGE$|^DELTA_|_DELTA$|IMPROV|OUTCOME")
+_POST_BASELINE_WORDS = re.compile(r"DISCONTINU|WITHDRAW|DROP_?OUT|RESCUE|DEATH|^FOLLOW_?UP")
 #: A single column with an AUC this far from 0.5 is treated as outcome-derived.
 PERFECT_SEPARATION_AUC = 0.99
 
@@ -74,6 +76,8 @@ def leakage_by_name(column: str, target: str) -> str | None:
         return f"{code} belongs to the target's family ({target_code}): defined from the outcome"
     if _RESPONSE_WORDS.search(code):
         return "its name says it describes response or change (an outcome, not a baseline value)"
+    if _POST_BASELINE_WORDS.search(code):
+        return "its name says it records a post-baseline event (discontinuation, rescue, …)"
     return None
 
 

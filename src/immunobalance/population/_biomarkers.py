@@ -69,20 +69,21 @@ class Trait:
 TRAITS: dict[str, tuple[Trait, ...]] = {
     "rheumatoid_arthritis": (
         Trait("HLA_SHARED_EPITOPE", 0.6, {}, {}, "Huizinga 2005 (order of magnitude)"),
-        Trait("SEROPOSITIVE", 0.55, {"b_cell": 1.6, "autoantibody": 1.6},
-              {"b_cell": 0.3, "autoantibody": 0.3},
-              "Humby 2019; Isaacs 2013; Huizinga 2005", ("HLA_SHARED_EPITOPE", 0.85)),
+        Trait(
+            "SEROPOSITIVE",
+            0.55,
+            {"b_cell": 1.6, "autoantibody": 1.6},
+            {"b_cell": 0.3, "autoantibody": 0.3},
+            "Humby 2019; Isaacs 2013; Huizinga 2005",
+            ("HLA_SHARED_EPITOPE", 0.85),
+        ),
     ),
     "systemic_lupus_erythematosus": (
         Trait("IFN_HIGH", 0.8, {"ifn_i": 1.8}, {"ifn_i": 0.3}, "Furie 2019 (TULIP-1); Furie 2017"),
         Trait("ANTI_DSDNA_POS", 0.7, {"autoantibody": 1.5}, {"autoantibody": 0.5}, "Pisetsky 2016"),
     ),
-    "psoriasis": (
-        Trait("HLA_C0602", 0.5, {"il23": 1.3}, {}, "Talamonti 2013"),
-    ),
-    "type_1_diabetes": (
-        Trait("HLA_DR3_DR4", 0.4, {"th1": 1.3}, {}, "Noble & Erlich 2012"),
-    ),
+    "psoriasis": (Trait("HLA_C0602", 0.5, {"il23": 1.3}, {}, "Talamonti 2013"),),
+    "type_1_diabetes": (Trait("HLA_DR3_DR4", 0.4, {"th1": 1.3}, {}, "Noble & Erlich 2012"),),
 }
 
 
@@ -140,10 +141,13 @@ def biomarker_values(
     for name, has in traits.items():
         out[name] = has.astype(float)
     if "s_R" in params:
-        out["TREG_PCT"] = 6.0 * np.sqrt(params["s_R"] / 2.0) * _lognormal(seed, "TREG_PCT", idx, 0.2)
+        out["TREG_PCT"] = (
+            6.0 * np.sqrt(params["s_R"] / 2.0) * _lognormal(seed, "TREG_PCT", idx, 0.2)
+        )
     if "w_il6" in params and prior_weights.get("il6"):
         out["IL6"] = 4.0 + 20.0 * params["w_il6"] / prior_weights["il6"] * _lognormal(
-            seed, "IL6", idx, 0.4)
+            seed, "IL6", idx, 0.4
+        )
     if disease == "rheumatoid_arthritis":
         sero = traits["SEROPOSITIVE"]
         u = rnd.uniforms(seed, "biomarker:rf_acpa", idx, [0, 1])

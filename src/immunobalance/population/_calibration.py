@@ -17,6 +17,7 @@ Agent PK and potency are never part of a calibration (pharmacology, not outcomes
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,9 +28,9 @@ from typing import Any
 from immunobalance.errors import CalibrationError
 
 __all__ = [
+    "FORBIDDEN_KEYS",
     "Calibration",
     "DiseaseCalibration",
-    "FORBIDDEN_KEYS",
     "calibration_path",
     "check_no_agent_parameters",
     "latest_calibration_version",
@@ -37,8 +38,18 @@ __all__ = [
 ]
 
 #: Words that would mark an agent-level (pharmacological) parameter in a calibration file.
-FORBIDDEN_KEYS = ("potency", "ec50", "ic50", "clearance", "half_life", "bioavailability",
-                  "volume_central", "ka", "emax", "agent")
+FORBIDDEN_KEYS = (
+    "potency",
+    "ec50",
+    "ic50",
+    "clearance",
+    "half_life",
+    "bioavailability",
+    "volume_central",
+    "ka",
+    "emax",
+    "agent",
+)
 
 
 @dataclass(frozen=True)
@@ -51,14 +62,17 @@ class DiseaseCalibration:
     trial_effects: dict[str, float] = field(default_factory=dict)  # trial → logit offset (EB)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"typical": dict(self.typical), "pathway_multipliers": dict(self.pathway_multipliers),
-                "placebo_between_trial_sd": self.placebo_between_trial_sd,
-                "trial_effects": dict(self.trial_effects)}
+        return {
+            "typical": dict(self.typical),
+            "pathway_multipliers": dict(self.pathway_multipliers),
+            "placebo_between_trial_sd": self.placebo_between_trial_sd,
+            "trial_effects": dict(self.trial_effects),
+        }
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """A versioned set of population-level parameters (``population/data/calibration-v<N>.json``)."""
+    """Versioned population-level parameters (``population/data/calibration-v<N>.json``)."""
 
     version: str
     diseases: dict[str, DiseaseCalibration]
@@ -67,14 +81,22 @@ class Calibration:
     def for_disease(self, disease: str) -> DiseaseCalibration:
         return self.diseases.get(disease, DiseaseCalibration())
 
+    def fingerprint(self, disease: str) -> str:
+        """Content hash of one disease's parameters (cache key: versions can be refitted)."""
+        text = json.dumps(self.for_disease(disease).to_dict(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
     @classmethod
     def uncalibrated(cls) -> Calibration:
         """The declared priors unchanged (version ``uncalibrated-priors``)."""
         return cls("uncalibrated-priors", {})
 
     def to_json(self) -> dict[str, Any]:
-        return {"version": self.version, **self.meta,
-                "diseases": {k: v.to_dict() for k, v in sorted(self.diseases.items())}}
+        return {
+            "version": self.version,
+            **self.meta,
+            "diseases": {k: v.to_dict() for k, v in sorted(self.diseases.items())},
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any], where: str = "calibration") -> Calibration:
@@ -83,8 +105,9 @@ class Calibration:
             diseases = {
                 k: DiseaseCalibration(
                     typical={p: float(x) for p, x in v.get("typical", {}).items()},
-                    pathway_multipliers={p: float(x)
-                                         for p, x in v.get("pathway_multipliers", {}).items()},
+                    pathway_multipliers={
+                        p: float(x) for p, x in v.get("pathway_multipliers", {}).items()
+                    },
                     placebo_between_trial_sd=float(v.get("placebo_between_trial_sd", 0.0)),
                     trial_effects={t: float(x) for t, x in v.get("trial_effects", {}).items()},
                 )
@@ -105,14 +128,16 @@ def check_no_agent_parameters(data: Any, where: str = "calibration") -> None:
         if isinstance(obj, dict):
             for k, v in obj.items():
                 if path.endswith(("typical", "pathway_multipliers")) and any(
-                        f in str(k).lower() for f in FORBIDDEN_KEYS):
+                    f in str(k).lower() for f in FORBIDDEN_KEYS
+                ):
                     bad.append(f"{path}.{k}")
                 walk(v, f"{path}.{k}")
 
     walk(data, "")
     if bad:
-        raise CalibrationError(f"{where}: agent-level parameters are not calibratable: "
-                               + ", ".join(bad))
+        raise CalibrationError(
+            f"{where}: agent-level parameters are not calibratable: " + ", ".join(bad)
+        )
 
 
 def _data_dir() -> Path:
@@ -141,8 +166,10 @@ def _load(version: int | None) -> Calibration:
         return Calibration.uncalibrated()
     path = calibration_path(version)
     if not path.exists():
-        raise CalibrationError(f"calibration version {version} not found ({path.name}); run "
-                               "`immunobalance calibrate` to create it")
+        raise CalibrationError(
+            f"calibration version {version} not found ({path.name}); run "
+            "`immunobalance calibrate` to create it"
+        )
     return Calibration.from_json(json.loads(path.read_text(encoding="utf-8")), path.name)
 
 

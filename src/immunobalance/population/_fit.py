@@ -1,4 +1,4 @@
-"""Fit the population-level placebo parameters to the calibration rows (``immunobalance calibrate``).
+"""Fit population-level parameters to the calibration rows (``immunobalance calibrate``).
 
 Model. Each trial ``t`` has a placebo/expectation level on the logit scale,
 ``logit(placebo_x) = logit(prior typical of placebo_x) + δ_t`` for x ∈ {subjective, objective},
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -40,12 +41,19 @@ from immunobalance.population._calibration import (
     calibration_path,
     latest_calibration_version,
 )
-from immunobalance.population._rows import CalibrationRow, calibration_rows, data_sha256, rows_by_trial
+from immunobalance.population._rows import (
+    CalibrationRow,
+    calibration_rows,
+    data_sha256,
+    rows_by_trial,
+)
 from immunobalance.population._validate import predict_rows
 
 __all__ = ["ASSUMED_CONTROL_N", "fit_calibration", "write_calibration"]
 
 ASSUMED_CONTROL_N = 200
+#: |δ̂| beyond this (search range ±3) means the control rows are not reproducible by δ.
+BOUND_LIMIT = 2.7
 _PLACEBO = ("placebo_subjective", "placebo_objective")
 
 
@@ -53,8 +61,9 @@ def _control_rows(rows: list[CalibrationRow]) -> list[CalibrationRow]:
     return [r for r in rows if r.comparator_arm is None and r.kind == "proportion"]
 
 
-def _fit_trial(rows: list[CalibrationRow], base: Calibration, n: int, seed: int
-               ) -> tuple[float | None, float, int]:
+def _fit_trial(
+    rows: list[CalibrationRow], base: Calibration, n: int, seed: int
+) -> tuple[float | None, float, int]:
     ctrl = _control_rows(rows)
     if not ctrl:
         return None, float("nan"), 0
@@ -71,14 +80,24 @@ def _fit_trial(rows: list[CalibrationRow], base: Calibration, n: int, seed: int
     lo, hi = pred(-3.0), pred(3.0)
     if np.allclose(lo, hi):
         return None, float(np.mean(target)), evals
-    res = optimize.minimize_scalar(lambda d: float(np.sum((pred(d) - target) ** 2)),
-                                   bounds=(-3.0, 3.0), method="bounded",
-                                   options={"xatol": 0.15, "maxiter": 10})
+    res = optimize.minimize_scalar(
+        lambda d: float(np.sum((pred(d) - target) ** 2)),
+        bounds=(-3.0, 3.0),
+        method="bounded",
+        options={"xatol": 0.15, "maxiter": 10},
+    )
+    if abs(float(res.x)) > BOUND_LIMIT:
+        # at the edge of the search range: the placebo parameters cannot reproduce these
+        # control rows (e.g. no placebo patient reaches PASI75) — not informative
+        return None, float(np.mean(target)), evals
     return float(res.x), float(np.mean(target)), evals
 
 
 def fit_calibration(
-    *, diseases: list[str] | None = None, n_per_arm: int = 150, seed: int = 20261121,
+    *,
+    diseases: list[str] | None = None,
+    n_per_arm: int = 150,
+    seed: int = 20261121,
     progress: Callable[[str], None] | None = None,
 ) -> Calibration:
     """Fit the placebo random-effect model of the module docstring; returns a new Calibration."""
@@ -96,9 +115,24 @@ def fit_calibration(
         if delta is not None:
             estimates.setdefault(d, {})[name] = (delta, pbar)
             constrains.setdefault(d, []).extend(
-                f"{r.trial} / {r.arm} / {r.endpoint}@{r.week:g}" for r in _control_rows(rows))
-    devs = [dl - np.mean([x[0] for x in est.values()])
-            for est in estimates.values() for dl, _ in est.values()]
+                f"{r.trial} / {r.arm} / {r.endpoint}@{r.week:g}" for r in _control_rows(rows)
+            )
+    return aggregate_trial_effects(estimates, constrains, n_per_arm=n_per_arm, seed=seed)
+
+
+def aggregate_trial_effects(
+    estimates: dict[str, dict[str, tuple[float, float]]],
+    constrains: dict[str, list[str]],
+    *,
+    n_per_arm: int,
+    seed: int,
+) -> Calibration:
+    """Steps 2–3 of the module docstring: disease means, pooled τ, empirical-Bayes effects."""
+    devs = [
+        dl - np.mean([x[0] for x in est.values()])
+        for est in estimates.values()
+        for dl, _ in est.values()
+    ]
     tau = float(np.std(devs, ddof=1)) if len(devs) > 2 else 0.5
     out: dict[str, DiseaseCalibration] = {}
     meta_params: list[dict[str, Any]] = []
@@ -107,8 +141,11 @@ def fit_calibration(
         module = get_disease_module(d)
         typical = {}
         for name in _PLACEBO:
-            p0 = module.declaration.parameter(name).value if name in module.declaration.parameter_names \
+            p0 = (
+                module.declaration.parameter(name).value
+                if name in module.declaration.parameter_names
                 else next(p.value for p in module.all_parameters if p.name == name)
+            )
             typical[name] = float(special.expit(special.logit(p0) + mean))
         effects = {}
         for t, (dl, pbar) in est.items():
@@ -116,13 +153,28 @@ def fit_calibration(
             s2 = 1.0 / (ASSUMED_CONTROL_N * pb * (1 - pb))
             shrink = tau**2 / (tau**2 + s2) if tau > 0 else 0.0
             effects[t] = round((dl - mean) * shrink, 4)
-        out[d] = DiseaseCalibration(typical={k: round(v, 5) for k, v in typical.items()},
-                                    placebo_between_trial_sd=round(tau, 4), trial_effects=effects)
+        out[d] = DiseaseCalibration(
+            typical={k: round(v, 5) for k, v in typical.items()},
+            placebo_between_trial_sd=round(tau, 4),
+            trial_effects=effects,
+        )
         for name in _PLACEBO:
-            meta_params.append({"disease": d, "parameter": f"typical.{name}",
-                                "value": out[d].typical[name], "rows": constrains[d]})
-        meta_params.append({"disease": d, "parameter": "placebo_between_trial_sd (logit)",
-                            "value": round(tau, 4), "rows": ["control arms of all calibration trials"]})
+            meta_params.append(
+                {
+                    "disease": d,
+                    "parameter": f"typical.{name}",
+                    "value": out[d].typical[name],
+                    "rows": constrains[d],
+                }
+            )
+        meta_params.append(
+            {
+                "disease": d,
+                "parameter": "placebo_between_trial_sd (logit)",
+                "value": round(tau, 4),
+                "rows": ["control arms of all calibration trials"],
+            }
+        )
     version = (latest_calibration_version() or 0) + 1
     meta = {
         "date": dt.date.today().isoformat(),
@@ -130,14 +182,21 @@ def fit_calibration(
         "data": "population/data/calibration-trials.csv",
         "data_sha256": data_sha256(),
         "method": "trial-level placebo random effect on the logit scale, fitted to control arms "
-                  "(bounded Brent per trial, common random numbers), empirical-Bayes shrinkage; "
-                  "see immunobalance.population._fit",
-        "fit": {"n_per_arm": n_per_arm, "seed": seed, "assumed_control_n": ASSUMED_CONTROL_N,
-                "trial_estimates": {d: {t: round(v[0], 4) for t, v in e.items()}
-                                    for d, e in estimates.items()}},
+        "(bounded Brent per trial, common random numbers), empirical-Bayes shrinkage; "
+        "see immunobalance.population._fit",
+        "fit": {
+            "n_per_arm": n_per_arm,
+            "seed": seed,
+            "assumed_control_n": ASSUMED_CONTROL_N,
+            "trial_estimates": {
+                d: {t: [round(v[0], 4), round(v[1], 4)] for t, v in e.items()}
+                for d, e in estimates.items()
+            },
+            "constrains": constrains,
+        },
         "parameters": meta_params,
         "not_fitted": "pathway-weight multipliers and measurement noise stay at their declared "
-                      "priors in this version; agent PK/potency are never fitted",
+        "priors in this version; agent PK/potency are never fitted",
     }
     return Calibration(f"v{version}", out, meta)
 
@@ -145,6 +204,209 @@ def fit_calibration(
 def write_calibration(cal: Calibration, path: Path | None = None) -> Path:
     """Write ``cal`` as ``population/data/calibration-v<N>.json`` (or ``path``)."""
     target = path or calibration_path(cal.version)
-    target.write_text(json.dumps(cal.to_json(), indent=2, ensure_ascii=False) + "\n",
-                      encoding="utf-8")
+    target.write_text(
+        json.dumps(cal.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return target
+
+
+# --- stage 2: pathway-weight multipliers by importance weighting --------------------------
+
+#: Prior SD of the log pathway multipliers (a multiplier stays within about ×0.5–×2 unless
+#: the rows insist) and the error scale of a row (trial-to-trial variation + model error).
+LOG_MULTIPLIER_PRIOR_SD = 0.7
+ROW_ERROR_SD = {"proportion": 0.05, "rate": 0.15, "mean": 0.15}
+MIN_ESS_FRACTION = 0.25
+
+
+def _trial_outcomes(rows: list[CalibrationRow], cal: Calibration, n: int, seed: int):
+    """Per-patient outcomes of one calibration trial and its patients' pathway normals."""
+    from immunobalance.model import random as rnd
+    from immunobalance.population._rows import trial_spec
+    from immunobalance.population._validate import predict_rows as _unused  # noqa: F401
+    from immunobalance.population._virtual import CalibratedCohortSource, sample_virtual_population
+    from immunobalance.trials import run_trial
+
+    d, pop = rows[0].disease, rows[0].population
+    offset = cal.for_disease(d).trial_effects.get(rows[0].trial, 0.0)
+    spec = trial_spec(rows, n_per_arm=n, seed=seed)
+    result = run_trial(spec, cohort_source=CalibratedCohortSource(cal, offset))
+    vp = sample_virtual_population(
+        d, pop, n, seed=seed, calibration=cal, placebo_logit_offset=offset
+    )
+    module = get_disease_module(d)
+    z = np.stack(
+        [
+            rnd.normals(seed, f"pathway:{pw}", vp.candidate_index, [0])[:, 0]
+            for pw in module.pathways
+        ],
+        axis=1,
+    )
+    names = [a.name for a in spec.arms]
+    per_row = {}
+    for r in rows:
+        out = result.outcomes[names.index(r.arm)]
+        per_row[(r.arm, r.endpoint, r.week)] = out.endpoints[f"{r.endpoint}@{r.week:g}"]
+    return z, per_row
+
+
+def fit_pathway_multipliers(
+    cal: Calibration,
+    *,
+    n_per_arm: int = 400,
+    seed: int = 20261121,
+    progress: Callable[[str], None] | None = None,
+    diseases: list[str] | None = None,
+) -> Calibration:
+    """Stage 2: log pathway multipliers b_k per disease, by importance weighting.
+
+    The trials are simulated once (at the stage-1 calibration). A multiplier m_k = e^{b_k} on
+    pathway k shifts the log raw weight of every patient by b_k, so the calibrated population
+    is the simulated one reweighted by w_i = exp(Σ_k a_k z_ik − a_k²/2), a_k = b_k/σ (σ the
+    pathway lognormal SD, z_ik the patient's pathway normal) — baseline read-outs do not depend
+    on the pathway mix (every state is 1 at baseline), so acceptance is unchanged. Objective:
+    Σ_rows (pred − published)²/(2 s²) over arm values and active-minus-control differences
+    (s from :data:`ROW_ERROR_SD`, relative for rates) + Σ_k b_k²/(2·0.7²), minimised by
+    L-BFGS-B; the fit is rejected for a disease if the effective sample size falls below 25 %.
+    """
+    from immunobalance.model.diseases.base import PATHWAY_CV
+
+    sigma = math.sqrt(math.log1p(PATHWAY_CV**2))
+    new = dict(cal.diseases)
+    report: list[dict[str, Any]] = list(cal.meta.get("parameters", []))
+    for d, trials in _by_disease(diseases).items():
+        module = get_disease_module(d)
+        k = len(module.pathways)
+        data = []
+        for name, rows in trials.items():
+            if progress is not None:
+                progress(f"stage 2: simulating {name}")
+            z, per_row = _trial_outcomes(rows, cal, n_per_arm, seed)
+            data.append((rows, z, per_row))
+
+        def predictions(
+            b: np.ndarray, data: list[Any] = data
+        ) -> list[tuple[CalibrationRow, float, float | None]]:
+            out = []
+            for rows, z, per_row in data:
+                a = b / sigma
+                w = np.exp(z @ a - 0.5 * float(a @ a))
+                est = {}
+                for key, (y, exp) in per_row.items():
+                    ok = np.isfinite(y) & (
+                        (exp is None) | np.isfinite(exp if exp is not None else y)
+                    )
+                    if exp is None:
+                        est[key] = float(np.sum(w[ok] * y[ok]) / np.sum(w[ok]))
+                    else:
+                        est[key] = float(
+                            np.sum(w[ok] * y[ok]) / max(np.sum(w[ok] * exp[ok]), 1e-12)
+                        )
+                for r in rows:
+                    p = est[(r.arm, r.endpoint, r.week)]
+                    pc = (
+                        est.get((r.comparator_arm, r.endpoint, r.week))
+                        if r.comparator_arm
+                        else None
+                    )
+                    out.append((r, p, pc))
+            return out
+
+        published = {
+            (r.trial, r.arm, r.endpoint, r.week): r.value for rows, _, _ in data for r in rows
+        }
+
+        def min_ess(b: np.ndarray, data: list[Any] = data) -> float:
+            a = b / sigma
+            out = 1.0
+            for _, z, _ in data:
+                w = np.exp(z @ a - 0.5 * float(a @ a))
+                out = min(out, float(np.sum(w) ** 2 / np.sum(w**2) / w.size))
+            return out
+
+        def objective(b: np.ndarray, published: dict[Any, float] = published) -> float:
+            total = float(np.sum(b**2)) / (2 * LOG_MULTIPLIER_PRIOR_SD**2)
+            # keep the reweighted cohort informative: penalise ESS below the floor
+            total += 1e4 * max(0.0, MIN_ESS_FRACTION + 0.05 - min_ess(b)) ** 2
+            for r, p, pc in predictions(b):
+                s = ROW_ERROR_SD[r.kind] * (1.0 if r.kind == "proportion" else max(r.value, 1e-3))
+                total += (p - r.value) ** 2 / (2 * s * s)
+                if pc is not None:
+                    pub_c = published[(r.trial, r.comparator_arm, r.endpoint, r.week)]
+                    total += ((p - pc) - (r.value - pub_c)) ** 2 / (2 * s * s)
+            return total
+
+        res = optimize.minimize(
+            objective,
+            np.zeros(k),
+            method="L-BFGS-B",
+            bounds=[(-1.5, 1.5)] * k,
+            options={"maxiter": 200},
+        )
+        b = np.asarray(res.x)
+        ess = [min_ess(b)]
+        accepted = min(ess) >= MIN_ESS_FRACTION
+        if progress is not None:
+            progress(
+                f"stage 2 {d}: objective {objective(np.zeros(k)):.1f} → {res.fun:.1f}, "
+                f"min ESS {min(ess):.0%}{'' if accepted else ' (rejected)'}"
+            )
+        if not accepted:
+            continue
+        mult = {
+            pw: round(float(math.exp(bk)), 4)
+            for pw, bk in zip(module.pathways, b, strict=True)
+            if abs(bk) > 1e-3
+        }
+        old = cal.for_disease(d)
+        new[d] = DiseaseCalibration(
+            typical=old.typical,
+            pathway_multipliers=mult,
+            placebo_between_trial_sd=old.placebo_between_trial_sd,
+            trial_effects=old.trial_effects,
+        )
+        rows_used = [
+            f"{r.trial} / {r.arm} / {r.endpoint}@{r.week:g}" for rows, _, _ in data for r in rows
+        ]
+        for pw, m in mult.items():
+            report.append(
+                {
+                    "disease": d,
+                    "parameter": f"pathway_multipliers.{pw}",
+                    "value": m,
+                    "rows": rows_used,
+                }
+            )
+        report.append(
+            {
+                "disease": d,
+                "parameter": "stage-2 fit diagnostics",
+                "value": {
+                    "objective_before": round(objective(np.zeros(k)), 3),
+                    "objective_after": round(float(res.fun), 3),
+                    "min_ess_fraction": round(min(ess), 3),
+                },
+                "rows": [],
+            }
+        )
+    meta = dict(cal.meta)
+    meta["parameters"] = report
+    meta["method"] = (
+        str(meta.get("method", "")) + "; stage 2: pathway multipliers by importance "
+        "weighting (fit_pathway_multipliers)"
+    )
+    meta["not_fitted"] = (
+        "measurement noise stays at its declared priors; agent PK/potency are never fitted"
+    )
+    meta.setdefault("fit", {})["stage2_n_per_arm"] = n_per_arm
+    return Calibration(cal.version, new, meta)
+
+
+def _by_disease(diseases: list[str] | None) -> dict[str, dict[str, list[CalibrationRow]]]:
+    out: dict[str, dict[str, list[CalibrationRow]]] = {}
+    for name, rows in rows_by_trial(calibration_rows()).items():
+        d = rows[0].disease
+        if diseases and d not in diseases:
+            continue
+        out.setdefault(d, {})[name] = rows
+    return out

@@ -28,29 +28,37 @@ __all__ = ["PLAUSIBILITY_STATUS", "stability_margin"]
 PLAUSIBILITY_STATUS = {
     0: "ok",
     1: "unstable baseline: the untreated equilibrium is not stable (patient rejected; a "
-       "different draw is used)",
+    "different draw is used)",
     2: "non-finite right-hand side at baseline: parameter draw outside the model's domain",
     3: "no candidate accepted on baseline characteristics within the candidate budget: the "
-       "closest candidate was used (widen the priors or the population's baseline spread)",
+    "closest candidate was used (widen the priors or the population's baseline spread)",
 }
 
 
-def _parameter_matrix(module: DiseaseModule, params: ParameterSet,
-                      covariates: Mapping[str, NDArray[np.float64]]) -> NDArray[np.float64]:
+def _parameter_matrix(
+    module: DiseaseModule, params: ParameterSet, covariates: Mapping[str, NDArray[np.float64]]
+) -> NDArray[np.float64]:
     decl = module.compiled.declaration
     cols = []
     for name in decl.parameter_names:
         if name in ("age_years", "weight_kg"):
-            cols.append(np.asarray(covariates.get(name, np.full(params.n, 50.0 if name == "age_years"
-                                                                  else 70.0)), dtype=float))
+            cols.append(
+                np.asarray(
+                    covariates.get(name, np.full(params.n, 50.0 if name == "age_years" else 70.0)),
+                    dtype=float,
+                )
+            )
         else:
             cols.append(params[name])
     return np.ascontiguousarray(np.stack(cols, axis=1))
 
 
 def stability_margin(
-    module: DiseaseModule, params: ParameterSet, covariates: Mapping[str, NDArray[np.float64]],
-    *, rel_step: float = 1e-6,
+    module: DiseaseModule,
+    params: ParameterSet,
+    covariates: Mapping[str, NDArray[np.float64]],
+    *,
+    rel_step: float = 1e-6,
 ) -> NDArray[np.float64]:
     """Largest real part of the Jacobian eigenvalues at the untreated baseline, per patient (1/day).
 

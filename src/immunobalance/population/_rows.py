@@ -36,7 +36,9 @@ class CalibrationRow:
 
 
 def _csv_path() -> Path:
-    return Path(str(resources.files("immunobalance.population") / "data" / "calibration-trials.csv"))
+    return Path(
+        str(resources.files("immunobalance.population") / "data" / "calibration-trials.csv")
+    )
 
 
 def data_sha256() -> str:
@@ -57,11 +59,20 @@ def calibration_rows(path: Path | None = None) -> list[CalibrationRow]:
     with p.open(newline="", encoding="utf-8") as fh:
         for i, r in enumerate(csv.DictReader(fh), start=2):
             try:
-                rows.append(CalibrationRow(
-                    trial=r["trial"], disease=r["disease"], population=r["population"],
-                    arm=r["arm"], regimen=tuple(json.loads(r["regimen_json"])),
-                    endpoint=r["endpoint"], week=float(r["week"]), value=float(r["value"]),
-                    comparator_arm=r["comparator_arm"] or None, source=r["source"]))
+                rows.append(
+                    CalibrationRow(
+                        trial=r["trial"],
+                        disease=r["disease"],
+                        population=r["population"],
+                        arm=r["arm"],
+                        regimen=tuple(json.loads(r["regimen_json"])),
+                        endpoint=r["endpoint"],
+                        week=float(r["week"]),
+                        value=float(r["value"]),
+                        comparator_arm=r["comparator_arm"] or None,
+                        source=r["source"],
+                    )
+                )
             except (KeyError, ValueError, TypeError) as exc:
                 problems.append(f"{p.name}:{i}: {exc}")
             else:
@@ -79,8 +90,9 @@ def rows_by_trial(rows: list[CalibrationRow]) -> dict[str, list[CalibrationRow]]
     return out
 
 
-def trial_spec(rows: list[CalibrationRow], *, n_per_arm: int, seed: int,
-               arms: list[str] | None = None) -> TrialSpec:
+def trial_spec(
+    rows: list[CalibrationRow], *, n_per_arm: int, seed: int, arms: list[str] | None = None
+) -> TrialSpec:
     """The in-silico trial of one calibration trial (all its arms, endpoints and weeks)."""
     first = rows[0]
     regimens: dict[str, tuple[dict[str, object], ...]] = {}
@@ -90,11 +102,28 @@ def trial_spec(rows: list[CalibrationRow], *, n_per_arm: int, seed: int,
         comparator.setdefault(r.arm, r.comparator_arm)
     names = [a for a in regimens if arms is None or a in arms]
     weeks = sorted({r.week for r in rows})
-    return parse_trial_spec({
-        "trial": {"name": first.trial, "disease": first.disease, "population": first.population,
-                  "n_per_arm": n_per_arm, "weeks": max(weeks), "seed": seed},
-        "arms": [{"name": a, "regimen": list(regimens[a]),
-                  **({"comparator": comparator[a]} if comparator[a] and comparator[a] in names
-                     else {})} for a in names],
-        "endpoints": {"codes": sorted({r.endpoint for r in rows}), "at_weeks": weeks},
-    })
+    return parse_trial_spec(
+        {
+            "trial": {
+                "name": first.trial,
+                "disease": first.disease,
+                "population": first.population,
+                "n_per_arm": n_per_arm,
+                "weeks": max(weeks),
+                "seed": seed,
+            },
+            "arms": [
+                {
+                    "name": a,
+                    "regimen": list(regimens[a]),
+                    **(
+                        {"comparator": comparator[a]}
+                        if comparator[a] and comparator[a] in names
+                        else {}
+                    ),
+                }
+                for a in names
+            ],
+            "endpoints": {"codes": sorted({r.endpoint for r in rows}), "at_weeks": weeks},
+        }
+    )

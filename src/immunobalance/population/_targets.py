@@ -35,8 +35,12 @@ from scipy import stats
 __all__ = ["SERIES_ALIASES", "Target", "baseline_targets", "density_ratio"]
 
 #: Knowledge-base baseline key → simulated series (read-out, derived score or biomarker).
-SERIES_ALIASES = {"PASI": "PASI_TOTAL", "LOW_COMPLEMENT": "SLEDAI_LOWCOMPLEMENT",
-                  "UPCR_G_PER_G": "UPCR", "PHGA_0_3": "SLE_PGA"}
+SERIES_ALIASES = {
+    "PASI": "PASI_TOTAL",
+    "LOW_COMPLEMENT": "SLEDAI_LOWCOMPLEMENT",
+    "UPCR_G_PER_G": "UPCR",
+    "PHGA_0_3": "SLE_PGA",
+}
 
 #: Covariates drawn directly from the published baseline (not by acceptance).
 DIRECT_COVARIATES = ("AGE", "FEMALE", "WEIGHT_KG")
@@ -59,8 +63,9 @@ class Target:
         if self.kind == "lognormal":
             s2 = math.log1p((self.sd / self.mean) ** 2)
             mu = math.log(self.mean) - 0.5 * s2
-            return np.asarray(stats.lognorm.pdf(np.maximum(x, 1e-9), math.sqrt(s2),
-                                                scale=math.exp(mu)))
+            return np.asarray(
+                stats.lognorm.pdf(np.maximum(x, 1e-9), math.sqrt(s2), scale=math.exp(mu))
+            )
         a = (0.0 - self.mean) / self.sd
         return np.asarray(stats.truncnorm.pdf(x, a, np.inf, loc=self.mean, scale=self.sd))
 
@@ -70,8 +75,9 @@ class Target:
         return f"{self.mean:.3g} ± {self.sd:.3g}"
 
 
-def baseline_targets(baseline: Mapping[str, object], available: set[str]) -> tuple[
-        list[Target], list[str]]:
+def baseline_targets(
+    baseline: Mapping[str, object], available: set[str]
+) -> tuple[list[Target], list[str]]:
     """Targets for the published characteristics the model simulates, and the others' keys."""
     targets: list[Target] = []
     unmatched: list[str] = []
@@ -84,7 +90,11 @@ def baseline_targets(baseline: Mapping[str, object], available: set[str]) -> tup
             continue
         frac = getattr(rec, "fraction", None)
         mean, sd = getattr(rec, "mean", None), getattr(rec, "sd", None)
-        med, lo, hi = getattr(rec, "median", None), getattr(rec, "low", None), getattr(rec, "high", None)
+        med, lo, hi = (
+            getattr(rec, "median", None),
+            getattr(rec, "low", None),
+            getattr(rec, "high", None),
+        )
         src = str(getattr(rec, "source", ""))
         if frac is not None:
             targets.append(Target(key, series, "bernoulli", float(frac), 0.0, src))
@@ -119,7 +129,10 @@ def _proposal(x: NDArray[np.float64], target: Target) -> _Marginal:
 
 
 def density_ratio(
-    pilot: Mapping[str, NDArray[np.float64]], targets: list[Target], *, quantile: float = 0.9,
+    pilot: Mapping[str, NDArray[np.float64]],
+    targets: list[Target],
+    *,
+    quantile: float = 0.9,
 ):
     """Acceptance-probability function fitted on the pilot sample.
 

@@ -17,22 +17,33 @@ from typing import Any
 import numpy as np
 
 from immunobalance.population._calibration import Calibration, load_calibration
-from immunobalance.population._rows import CalibrationRow, calibration_rows, rows_by_trial, trial_spec
+from immunobalance.population._rows import (
+    CalibrationRow,
+    calibration_rows,
+    rows_by_trial,
+    trial_spec,
+)
 
 __all__ = ["predict_rows", "validate_calibration"]
 
 
 def predict_rows(
-    rows: list[CalibrationRow], calibration: Calibration, *, n_per_arm: int, seed: int,
-    placebo_logit_offset: float = 0.0, arms: list[str] | None = None,
+    rows: list[CalibrationRow],
+    calibration: Calibration,
+    *,
+    n_per_arm: int,
+    seed: int,
+    placebo_logit_offset: float = 0.0,
+    arms: list[str] | None = None,
 ) -> dict[tuple[str, str, float], float | None]:
     """Predicted value of every (arm, endpoint, week) of one trial's rows."""
     from immunobalance.population._virtual import CalibratedCohortSource
     from immunobalance.trials import run_trial
 
     spec = trial_spec(rows, n_per_arm=n_per_arm, seed=seed, arms=arms)
-    source = CalibratedCohortSource(calibration=calibration,
-                                    placebo_logit_offset=placebo_logit_offset)
+    source = CalibratedCohortSource(
+        calibration=calibration, placebo_logit_offset=placebo_logit_offset
+    )
     result = run_trial(spec, cohort_source=source)
     out: dict[tuple[str, str, float], float | None] = {}
     for arm in result.arms:
@@ -48,8 +59,12 @@ def _r(x: float | None, d: int = 4) -> float | None:
 
 
 def validate_calibration(
-    calibration: Calibration | None = None, *, n_per_arm: int = 1000, seed: int = 20261121,
-    progress: Callable[[str], None] | None = None, trials: list[str] | None = None,
+    calibration: Calibration | None = None,
+    *,
+    n_per_arm: int = 1000,
+    seed: int = 20261121,
+    progress: Callable[[str], None] | None = None,
+    trials: list[str] | None = None,
 ) -> dict[str, Any]:
     """Predicted vs published for every calibration row (the ``trial validate`` JSON)."""
     cal = calibration if calibration is not None else load_calibration()
@@ -60,8 +75,7 @@ def validate_calibration(
         if progress is not None:
             progress(name)
         offset = cal.for_disease(rows[0].disease).trial_effects.get(name, 0.0)
-        pred = predict_rows(rows, cal, n_per_arm=n_per_arm, seed=seed,
-                            placebo_logit_offset=offset)
+        pred = predict_rows(rows, cal, n_per_arm=n_per_arm, seed=seed, placebo_logit_offset=offset)
         published = {(r.arm, r.endpoint, r.week): r.value for r in rows}
         for r in rows:
             p = pred.get((r.arm, r.endpoint, r.week))
@@ -75,10 +89,19 @@ def validate_calibration(
                 pub_d = r.value - published[key] if key in published else None
                 pc = pred.get(key)
                 pred_d = None if p is None or pc is None else p - pc
-            out_rows.append({"trial": r.trial, "arm": r.arm, "endpoint": r.endpoint,
-                             "week": int(r.week) if r.week.is_integer() else r.week,
-                             "published": r.value, "predicted": _r(p), "error_pp": _r(err, 2),
-                             "published_diff": _r(pub_d), "predicted_diff": _r(pred_d)})
+            out_rows.append(
+                {
+                    "trial": r.trial,
+                    "arm": r.arm,
+                    "endpoint": r.endpoint,
+                    "week": int(r.week) if r.week.is_integer() else r.week,
+                    "published": r.value,
+                    "predicted": _r(p),
+                    "error_pp": _r(err, 2),
+                    "published_diff": _r(pub_d),
+                    "predicted_diff": _r(pred_d),
+                }
+            )
     return {"rows": out_rows, "summary": summarise(out_rows)}
 
 
@@ -86,23 +109,37 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Contract summary: MAE (pp) over proportions, MAE of differences, signs, per endpoint."""
     from immunobalance.trials.spec import ENDPOINT_CODES
 
-    prop = [r for r in rows if ENDPOINT_CODES[r["endpoint"]] == "proportion"
-            and r["error_pp"] is not None]
+    prop = [
+        r
+        for r in rows
+        if ENDPOINT_CODES[r["endpoint"]] == "proportion" and r["error_pp"] is not None
+    ]
     diffs = [r for r in prop if r["published_diff"] is not None and r["predicted_diff"] is not None]
-    signed = [r for r in rows if r["published_diff"] is not None and r["predicted_diff"] is not None]
-    signs_ok = sum(1 for r in signed if np.sign(r["published_diff"]) == np.sign(r["predicted_diff"]))
+    signed = [
+        r for r in rows if r["published_diff"] is not None and r["predicted_diff"] is not None
+    ]
+    signs_ok = sum(
+        1 for r in signed if np.sign(r["published_diff"]) == np.sign(r["predicted_diff"])
+    )
     by: dict[str, dict[str, Any]] = {}
     for code in sorted({r["endpoint"] for r in rows}):
-        errs = [abs(r["error_pp"]) for r in rows if r["endpoint"] == code and r["error_pp"] is not None]
-        entry: dict[str, Any] = {"mae_pp": round(float(np.mean(errs)), 2) if errs else None,
-                                 "n": len(errs)}
+        errs = [
+            abs(r["error_pp"]) for r in rows if r["endpoint"] == code and r["error_pp"] is not None
+        ]
+        entry: dict[str, Any] = {
+            "mae_pp": round(float(np.mean(errs)), 2) if errs else None,
+            "n": len(errs),
+        }
         if ENDPOINT_CODES[code] != "proportion":
             entry["relative"] = True
         by[code] = entry
     return {
         "mae_pp": round(float(np.mean([abs(r["error_pp"]) for r in prop])), 2) if prop else None,
-        "mae_diff_pp": round(float(np.mean([abs(r["predicted_diff"] - r["published_diff"]) * 100
-                                            for r in diffs])), 2) if diffs else None,
+        "mae_diff_pp": round(
+            float(np.mean([abs(r["predicted_diff"] - r["published_diff"]) * 100 for r in diffs])), 2
+        )
+        if diffs
+        else None,
         "signs_correct": signs_ok,
         "signs_total": len(signed),
         "by_endpoint": by,

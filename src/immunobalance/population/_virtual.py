@@ -92,12 +92,16 @@ class VirtualPopulation:
 def _module(disease: str) -> DiseaseModule:
     from immunobalance.trials.cohort import disease_module
 
-    return disease_module(disease)  # type: ignore[no-any-return]
+    return disease_module(disease)
 
 
 def candidate_parameters(
-    module: DiseaseModule, cand: NDArray[np.int64], seed: int, cal: DiseaseCalibration,
-    *, placebo_logit_offset: float = 0.0,
+    module: DiseaseModule,
+    cand: NDArray[np.int64],
+    seed: int,
+    cal: DiseaseCalibration,
+    *,
+    placebo_logit_offset: float = 0.0,
 ) -> tuple[ParameterSet, dict[str, NDArray[np.bool_]]]:
     """Parameters of candidates ``cand``: priors, calibrated typical values, traits, pathway mix.
 
@@ -122,18 +126,27 @@ def candidate_parameters(
     traits = draw_traits(module.key, seed, cand)
     mult = pathway_multipliers(module.key, traits, module.pathways, n)
     sigma = math.sqrt(math.log1p(PATHWAY_CV**2))
-    raw = {pw: w * cal.pathway_multipliers.get(pw, 1.0) * mult[pw]
-           * np.exp(sigma * rnd.normals(seed, f"pathway:{pw}", cand, [0])[:, 0])
-           for pw, w in module.pathway_prior().items()}
+    raw = {
+        pw: w
+        * cal.pathway_multipliers.get(pw, 1.0)
+        * mult[pw]
+        * np.exp(sigma * rnd.normals(seed, f"pathway:{pw}", cand, [0])[:, 0])
+        for pw, w in module.pathway_prior().items()
+    }
     total = np.sum(list(raw.values()), axis=0)
     for pw, w in raw.items():
         over[f"w_{pw}"] = w / total
     return ps.with_values(**over), traits
 
 
-def baseline_series(module: DiseaseModule, params: ParameterSet, *, seed: int,
-                    slots: NDArray[np.int64], covariates: Mapping[str, NDArray[np.float64]]
-                    ) -> dict[str, NDArray[np.float64]]:
+def baseline_series(
+    module: DiseaseModule,
+    params: ParameterSet,
+    *,
+    seed: int,
+    slots: NDArray[np.int64],
+    covariates: Mapping[str, NDArray[np.float64]],
+) -> dict[str, NDArray[np.float64]]:
     """Week-0 read-outs and derived scores (visit noise keyed on the slot index)."""
     from immunobalance.errors import InvalidInputError
     from immunobalance.trials.endpoints import _SCORES, ArmTrajectories
@@ -142,9 +155,14 @@ def baseline_series(module: DiseaseModule, params: ParameterSet, *, seed: int,
     n = params.n
     valid = physically_valid(base)
     rows = np.flatnonzero(valid)
-    traj = ArmTrajectories(module.key, np.array([0.0]),
-                           {k: v[rows, None] for k, v in base.items()}, {},
-                           np.full(rows.size, np.inf), np.full(rows.size, -1, dtype=np.int8))
+    traj = ArmTrajectories(
+        module.key,
+        np.array([0.0]),
+        {k: v[rows, None] for k, v in base.items()},
+        {},
+        np.full(rows.size, np.inf),
+        np.full(rows.size, -1, dtype=np.int8),
+    )
     out = dict(base)
     for key in _SCORES:
         try:
@@ -178,8 +196,9 @@ def physically_valid(readouts: Mapping[str, NDArray[np.float64]]) -> NDArray[np.
     return ok
 
 
-def _covariates(disease: str, population: str, slots: NDArray[np.int64], seed: int
-                ) -> tuple[dict[str, NDArray[np.float64]], list[str]]:
+def _covariates(
+    disease: str, population: str, slots: NDArray[np.int64], seed: int
+) -> tuple[dict[str, NDArray[np.float64]], list[str]]:
     from immunobalance.knowledge import load_knowledge_base
     from immunobalance.trials.cohort import _covariates as cohort_covariates
 
@@ -190,8 +209,8 @@ def _covariates(disease: str, population: str, slots: NDArray[np.int64], seed: i
 _PILOT_CACHE: dict[tuple[str, str, str, int], tuple[list[Target], list[str], object]] = {}
 
 
-def _acceptance(disease: str, population: str, cal: Calibration, seed: int):  # type: ignore[no-untyped-def]
-    key = (disease, population, cal.version, seed)
+def _acceptance(disease: str, population: str, cal: Calibration, seed: int):
+    key = (disease, population, cal.fingerprint(disease), seed)
     if key not in _PILOT_CACHE:
         from immunobalance.knowledge import load_knowledge_base
 
@@ -242,8 +261,11 @@ def sample_virtual_population(
     """
     cal = calibration if calibration is not None else load_calibration()
     module = _module(disease)
-    slots = np.arange(n, dtype=np.int64) if patient_index is None else np.asarray(
-        patient_index, dtype=np.int64)
+    slots = (
+        np.arange(n, dtype=np.int64)
+        if patient_index is None
+        else np.asarray(patient_index, dtype=np.int64)
+    )
     targets, unmatched, accept = _acceptance(disease, population, cal, seed)
     dcal = cal.for_disease(disease)
     cov, _ = _covariates(disease, population, slots, seed)
@@ -257,13 +279,15 @@ def sample_virtual_population(
             m_used = m
             break
         cand = slots[pending] * candidates_per_slot + m
-        params, traits = candidate_parameters(module, cand, seed, dcal,
-                                              placebo_logit_offset=placebo_logit_offset)
+        params, traits = candidate_parameters(
+            module, cand, seed, dcal, placebo_logit_offset=placebo_logit_offset
+        )
         sub_cov = {k: v[pending] for k, v in cov.items()}
-        series = baseline_series(module, params, seed=seed, slots=slots[pending],
-                                 covariates=sub_cov)
+        series = baseline_series(
+            module, params, seed=seed, slots=slots[pending], covariates=sub_cov
+        )
         series.update(biomarker_values(disease, traits, params, module.pathway_prior(), seed, cand))
-        prob = np.asarray(accept(series)) * series["_VALID"]  # type: ignore[operator]
+        prob = np.asarray(accept(series)) * series["_VALID"]
         u = rnd.uniforms(seed, "population:accept", cand, [0])[:, 0]
         hit = np.flatnonzero(u < prob)
         if hit.size:
@@ -278,20 +302,31 @@ def sample_virtual_population(
     status = np.zeros(n, dtype=np.int64)
     status[chosen < 0] = 3
     chosen = np.where(chosen < 0, best, chosen)
-    params, traits = candidate_parameters(module, chosen, seed, dcal,
-                                          placebo_logit_offset=placebo_logit_offset)
+    params, traits = candidate_parameters(
+        module, chosen, seed, dcal, placebo_logit_offset=placebo_logit_offset
+    )
     series = baseline_series(module, params, seed=seed, slots=slots, covariates=cov)
     markers = biomarker_values(disease, traits, params, module.pathway_prior(), seed, chosen)
     return VirtualPopulation(
-        disease=disease, population=population, patient_index=slots, params=params,
-        covariates=cov, biomarkers=markers, baseline_readouts=series, status=status,
-        candidate_index=chosen, weights=np.ones(n), targets=targets, unmatched=unmatched,
+        disease=disease,
+        population=population,
+        patient_index=slots,
+        params=params,
+        covariates=cov,
+        biomarkers=markers,
+        baseline_readouts=series,
+        status=status,
+        candidate_index=chosen,
+        weights=np.ones(n),
+        targets=targets,
+        unmatched=unmatched,
         calibration_version=cal.version,
     )
 
 
-def sub_cov_subset(cov: Mapping[str, NDArray[np.float64]], rows: NDArray[np.int64]
-                   ) -> dict[str, NDArray[np.float64]]:
+def sub_cov_subset(
+    cov: Mapping[str, NDArray[np.float64]], rows: NDArray[np.int64]
+) -> dict[str, NDArray[np.float64]]:
     return {k: v[rows] for k, v in cov.items()}
 
 
@@ -319,22 +354,37 @@ class CalibratedCohortSource:
             return Calibration.uncalibrated()
         return load_calibration(self.calibration)
 
-    def draw(self, disease: str, population: str, patient_index: NDArray[np.int64], *, seed: int):  # type: ignore[no-untyped-def]
+    def draw(self, disease: str, population: str, patient_index: NDArray[np.int64], *, seed: int):
         """The virtual patients of these slots (cached per process: arms share patients)."""
         from immunobalance.trials.cohort import VirtualCohort
 
         idx = np.asarray(patient_index, dtype=np.int64)
         cal = self._calibration()
-        key = (disease, population, seed, cal.version, self.placebo_logit_offset, idx.tobytes())
+        key = (
+            disease,
+            population,
+            seed,
+            cal.fingerprint(disease),
+            self.placebo_logit_offset,
+            idx.tobytes(),
+        )
         hit = _DRAW_CACHE.get(key)
         if hit is None:
-            vp = sample_virtual_population(disease, population, idx.size, seed=seed,
-                                           patient_index=idx, calibration=cal,
-                                           placebo_logit_offset=self.placebo_logit_offset)
+            vp = sample_virtual_population(
+                disease,
+                population,
+                idx.size,
+                seed=seed,
+                patient_index=idx,
+                calibration=cal,
+                placebo_logit_offset=self.placebo_logit_offset,
+            )
             notes = []
             if (vp.status == 3).any():
-                notes.append(f"{int((vp.status == 3).sum())} slot(s) without an accepted "
-                             "candidate used their closest candidate (population status 3)")
+                notes.append(
+                    f"{int((vp.status == 3).sum())} slot(s) without an accepted "
+                    "candidate used their closest candidate (population status 3)"
+                )
             hit = VirtualCohort(idx, vp.params, vp.covariates, vp.baseline_readouts, notes)
             if len(_DRAW_CACHE) > 16:
                 _DRAW_CACHE.clear()

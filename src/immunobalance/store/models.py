@@ -34,6 +34,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = [
+    "ACTION_KINDS",
     "ROLES",
     "TRIAL_STATUSES",
     "AllergyRow",
@@ -43,6 +44,7 @@ __all__ = [
     "Base",
     "ConditionRow",
     "MedicationRow",
+    "MonitorAction",
     "ObservationRow",
     "PatientRow",
     "RecommendationRecord",
@@ -54,6 +56,16 @@ __all__ = [
 #: API roles, lowest first: ``read`` may only GET; ``clinician`` may also write patients, visits
 #: and trials; ``admin`` may also manage tokens.
 ROLES: tuple[str, ...] = ("read", "clinician", "admin")
+
+#: Treat-to-target actions the monitor proposes (``immunobalance.monitor.ACTION_KINDS``).
+ACTION_KINDS: tuple[str, ...] = (
+    "continue",
+    "optimise_dose",
+    "add",
+    "switch_class",
+    "taper",
+    "review",
+)
 
 #: Life cycle of a trial run: queued → running → done | failed.
 TRIAL_STATUSES: tuple[str, ...] = ("queued", "running", "done", "failed")
@@ -316,6 +328,33 @@ class RecommendationRecord(_DerivedResult, Base):
             name="uq_recommendations_patient_revision",
         ),
     )
+
+
+class MonitorAction(Base):
+    """A treat-to-target action proposed at a visit, kept as shown.
+
+    ``payload`` is the monitor's whole review (assessment vs baseline and previous visit, the
+    action with reasons and sources, safety alerts); ``kind`` and ``summary`` are copied out for
+    lists. A visit appended twice is two visits, each with its action; the action goes with its
+    visit.
+    """
+
+    __tablename__ = "monitor_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = _patient_fk()
+    visit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("visits.id", ondelete="CASCADE"), index=True
+    )
+    visit_date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))
+    summary: Mapped[str] = mapped_column(String(256))
+    patient_revision: Mapped[int] = mapped_column(Integer)
+    software_version: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (CheckConstraint(_in("kind", ACTION_KINDS), "kind"),)
 
 
 # --------------------------------------------------------------------------------- trial runs

@@ -15,10 +15,17 @@ __all__ = ["api_router"]
 
 def api_router(*, trials: bool) -> APIRouter:
     """The ``/api/v1`` router; the trial routes only when a trial runner is available."""
-    from immunobalance.api.routes import assessment, kb, patients, tokens, visits
+    from immunobalance.api.routes import (
+        assessment,
+        kb,
+        patients,
+        recommendations,
+        tokens,
+        visits,
+    )
 
     router = APIRouter(prefix="/api/v1")
-    for module in (kb, patients, visits, assessment, tokens):
+    for module in (kb, patients, visits, assessment, recommendations, tokens):
         router.include_router(module.router)
     if trials:
         from immunobalance.api.routes import trials as trial_routes

@@ -14,6 +14,7 @@ from immunobalance.api.schemas.patients import Timeline
 from immunobalance.api.timeline import build_timeline
 from immunobalance.indices.assess import Assessment, assess_patient
 from immunobalance.patient.model import Patient
+from immunobalance.store.crud import actions as action_crud
 from immunobalance.store.crud import audit, derived
 from immunobalance.store.crud import patients as crud
 from immunobalance.store.errors import RecordNotFoundError
@@ -49,11 +50,12 @@ def get_assessment(patient_id: str, token: ReadToken, db: DatabaseDep) -> Any:
 
 @router.get("/{patient_id}/timeline", response_model=Timeline)
 def get_timeline(patient_id: str, token: ReadToken, db: DatabaseDep) -> Timeline:
-    """Visits in date order with their observations, therapies and the indices at each."""
+    """Visits in date order with their observations, therapies and the indices at each, and the
+    treat-to-target actions proposed at visits."""
     with db.write() as session:
         row = crud.get_patient_row(session, patient_id)
         if row is None:
             raise RecordNotFoundError("patient", patient_id)
-        timeline = build_timeline(row, assess_json)
+        timeline = build_timeline(row, assess_json, action_crud.list_actions(session, row))
         audit.record_event(session, token, "timeline.view", patient_record_id=patient_id)
     return timeline

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 from fastapi import APIRouter, Query
 
 from immunobalance.api.deps import KnowledgeBaseDep, ReadToken
 from immunobalance.api.errors import error_responses
-from immunobalance.api.schemas.kb import AgentSummary
+from immunobalance.api.schemas.kb import AgentSummary, IndexBand, IndexInfo
+from immunobalance.indices import INDEX_REGISTRY
 from immunobalance.knowledge import Agent, Disease, Population
 
 router = APIRouter(prefix="/kb", tags=["knowledge base"], responses=error_responses())
@@ -41,3 +44,25 @@ def list_populations(
     if disease is not None:
         kb.disease(disease)  # 404 with suggestions for an unknown disease
     return sorted(kb.populations_for(disease), key=lambda p: (p.disease, p.key))
+
+
+@router.get("/indices", response_model=list[IndexInfo])
+def list_indices(_: ReadToken) -> list[IndexInfo]:
+    """Disease-activity indices with their published bands (the UI draws target bands)."""
+    return [
+        IndexInfo(
+            key=spec.key,
+            name=spec.name,
+            inputs=list(spec.inputs),
+            bands=[
+                IndexBand(
+                    name=b.name,
+                    upper=None if math.isinf(b.upper) else b.upper,
+                    inclusive=b.inclusive,
+                )
+                for b in spec.bands
+            ],
+            citation=spec.citation,
+        )
+        for spec in INDEX_REGISTRY.values()
+    ]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, status
 
 from immunobalance.api.deps import ClinicianToken, DatabaseDep, SessionDep
 from immunobalance.api.errors import error_responses
+from immunobalance.api.monitoring import propose_action
 from immunobalance.api.schemas.patients import VisitCreate, VisitCreated
 from immunobalance.api.visits import validate_visit
 from immunobalance.store.crud import audit
@@ -40,7 +41,9 @@ def add_visit(
     """Append a visit (observations and therapies of one date) to a stored patient.
 
     The body is validated with the same normaliser as whole records; 422 lists every problem and
-    nothing is stored.
+    nothing is stored. The visit is reviewed against the baseline and the previous visit and
+    the proposed treat-to-target action (``immunobalance.monitor``) is stored with it and
+    returned.
     """
     if crud.get_patient_row(session, patient_id, full=False) is None:
         raise RecordNotFoundError("patient", patient_id)
@@ -54,6 +57,7 @@ def add_visit(
             visit.medications,
             recorded_by=token.id,
         )
+        action = propose_action(write, patient_id, visit.date, visit_id=row.id)
         audit.record_event(
             write, token, "visit.create", patient_record_id=patient_id, target=str(row.id)
         )
@@ -63,4 +67,5 @@ def add_visit(
         date=visit.date,
         observations=len(visit.observations),
         medications=len(visit.medications),
+        action=action,
     )

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from immunobalance.knowledge import Agent
 
-__all__ = ["AgentSummary"]
+__all__ = ["AgentSummary", "IndexBand", "IndexInfo"]
 
 
 class AgentSummary(BaseModel):
@@ -38,3 +38,21 @@ class AgentSummary(BaseModel):
             routes=list(agent.routes),
             diseases=sorted({a.disease for a in agent.approvals}),
         )
+
+
+class IndexBand(BaseModel):
+    """One published activity band: values up to ``upper`` (``None``: no upper limit)."""
+
+    name: str
+    upper: float | None
+    inclusive: bool
+
+
+class IndexInfo(BaseModel):
+    """A disease-activity index: its inputs, published bands and citation (for target bands)."""
+
+    key: str
+    name: str
+    inputs: list[str]
+    bands: list[IndexBand]
+    citation: str

@@ -19,6 +19,7 @@ __all__ = [
     "PatientListItem",
     "PatientPublic",
     "Timeline",
+    "TimelineAction",
     "TimelineVisit",
     "VisitCreate",
     "VisitCreated",
@@ -54,12 +55,36 @@ class VisitCreate(BaseModel):
     medications: list[dict[str, Any]] = Field(default_factory=list)
 
 
+class TimelineAction(BaseModel):
+    """A treat-to-target action proposed at a visit (``immunobalance.monitor``)."""
+
+    id: str
+    visit_id: str | None = Field(description="the visit it was proposed at")
+    date: dt.date
+    kind: str = Field(
+        description="continue | optimise_dose | add | switch_class | taper | review",
+        examples=["switch_class"],
+    )
+    summary: str
+    index: str | None = Field(default=None, description="the index the decision rests on")
+    at_target: bool | None = None
+    target: str = ""
+    reasons: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    candidates: list[dict[str, Any]] = Field(default_factory=list)
+    safety_alerts: list[dict[str, Any]] = Field(default_factory=list)
+    created_at: dt.datetime
+
+
 class VisitCreated(BaseModel):
     id: str = Field(description="the visit's id")
     patient: str
     date: dt.date
     observations: int = Field(ge=0)
     medications: int = Field(ge=0)
+    action: TimelineAction | None = Field(
+        default=None, description="the treat-to-target action proposed at this visit"
+    )
 
 
 class IndexAtVisit(BaseModel):
@@ -82,3 +107,6 @@ class Timeline(BaseModel):
     patient: str
     visits: list[TimelineVisit]
     therapies: list[Medication] = Field(description="every therapy, record history first")
+    actions: list[TimelineAction] = Field(
+        default_factory=list, description="treat-to-target actions proposed at visits"
+    )

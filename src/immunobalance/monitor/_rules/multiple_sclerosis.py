@@ -42,7 +42,9 @@ def decide(context: RuleContext) -> Action:
     if relapses is not None:
         reasons.append(f"relapses in the last 12 months: {fmt(relapses[0])}")
         if relapses[0] >= 1:
-            if months is not None and months < 12:
+            if not (therapy.advanced or therapy.conventional):
+                activity.append("relapse in the last 12 months")
+            elif months is not None and months < 12:
                 reasons.append(
                     "the 12-month relapse count reaches back before the DMT start; only relapses "
                     "on therapy count as breakthrough"

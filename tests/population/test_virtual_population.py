@@ -1,0 +1,134 @@
+"""Virtual populations: determinism, chunking, baseline match, biomarker links, plausibility."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from immunobalance.knowledge import load_knowledge_base
+from immunobalance.model import get_disease_module, simulate
+from immunobalance.population import (
+    Calibration,
+    sample_virtual_population,
+    stability_margin,
+    trial_cohort_source,
+)
+from immunobalance.regimen import parse_regimen
+
+RA = ("rheumatoid_arthritis", "mtx_ir")
+UNCAL = Calibration.uncalibrated()
+
+
+@pytest.fixture(scope="module")
+def ra_pop():
+    return sample_virtual_population(*RA, 600, seed=11, calibration=UNCAL)
+
+
+def test_chunked_sampling_equals_whole_sampling(ra_pop):
+    part = sample_virtual_population(
+        *RA, 200, seed=11, patient_index=np.arange(400, 600), calibration=UNCAL
+    )
+    for name in ("w_tnf", "w_b_cell", "s_R", "placebo_subjective"):
+        np.testing.assert_array_equal(part.params[name], ra_pop.params[name][400:])
+    np.testing.assert_array_equal(
+        part.baseline_readouts["TJC68"], ra_pop.baseline_readouts["TJC68"][400:]
+    )
+    np.testing.assert_array_equal(part.biomarkers["RF"], ra_pop.biomarkers["RF"][400:])
+
+
+def test_baseline_matches_published_population(ra_pop):
+    """Accepted patients reproduce the KB's published baseline (Allen–Rieger–Musante selection)."""
+    pop = load_knowledge_base().population(*RA)
+    assert (ra_pop.status == 0).mean() > 0.95
+    for key in ("TJC68", "SJC66", "HAQ_DI", "CRP"):
+        published = pop.baseline[key].mean
+        virtual = float(np.mean(ra_pop.baseline_readouts[key]))
+        assert abs(virtual - published) / published < 0.2, key
+    rf = float(np.mean(ra_pop.biomarkers["RF_POSITIVE"]))
+    assert abs(rf - pop.baseline["RF_POSITIVE"].fraction) < 0.1
+
+
+def test_selection_moves_baseline_towards_target():
+    """Without selection the prior population is milder than mtx_ir; selection corrects it."""
+    module = get_disease_module(RA[0])
+    prior = module.baseline_readouts(module.sample_parameters(600, seed=11), seed=11)
+    vp = sample_virtual_population(*RA, 300, seed=11, calibration=UNCAL)
+    target = load_knowledge_base().population(*RA).baseline["TJC68"].mean
+    assert abs(np.mean(vp.baseline_readouts["TJC68"]) - target) < abs(
+        np.mean(prior["TJC68"]) - target
+    )
+
+
+def test_biomarkers_follow_parameters(ra_pop):
+    pos = ra_pop.biomarkers["RF_POSITIVE"] > 0
+    assert ra_pop.params["w_b_cell"][pos].mean() > 1.5 * ra_pop.params["w_b_cell"][~pos].mean()
+    assert np.median(ra_pop.biomarkers["RF"][pos]) > 5 * np.median(ra_pop.biomarkers["RF"][~pos])
+    se = ra_pop.biomarkers["HLA_SHARED_EPITOPE"] > 0
+    assert (
+        ra_pop.biomarkers["ACPA_POSITIVE"][se].mean()
+        > ra_pop.biomarkers["ACPA_POSITIVE"][~se].mean()
+    )
+    r = np.corrcoef(np.log(ra_pop.biomarkers["TREG_PCT"]), np.log(ra_pop.params["s_R"]))[0, 1]
+    assert r > 0.5
+
+
+def _inflammation_at(disease, vp, regimen, weeks):
+    module = get_disease_module(disease)
+    res = simulate(
+        module,
+        vp.params,
+        parse_regimen(regimen),
+        weeks,
+        sample_weeks=np.array([0.0, weeks]),
+        seed=3,
+        patient_index=vp.patient_index,
+        covariates=vp.covariates,
+    )
+    return res.states["I"][:, -1]
+
+
+def test_seropositive_ra_responds_more_to_rituximab(ra_pop):
+    """Pharmacology + biomarker links, not fitted: Isaacs 2013 (pooled RTX trials)."""
+    i24 = _inflammation_at(
+        RA[0],
+        ra_pop,
+        [{"agent": "rituximab", "dose": "1000 mg", "route": "iv", "at_weeks": [0, 2]}],
+        24,
+    )
+    pos = ra_pop.biomarkers["RF_POSITIVE"] > 0
+    assert np.mean(1 - i24[pos]) > np.mean(1 - i24[~pos]) + 0.02
+
+
+def test_ifn_high_sle_responds_more_to_anifrolumab():
+    vp = sample_virtual_population(
+        "systemic_lupus_erythematosus", "active_seropositive", 300, seed=5, calibration=UNCAL
+    )
+    i24 = _inflammation_at(
+        "systemic_lupus_erythematosus",
+        vp,
+        [{"agent": "anifrolumab", "dose": "300 mg", "route": "iv", "every": "4 weeks"}],
+        24,
+    )
+    high = vp.biomarkers["IFN_HIGH"] > 0
+    assert np.mean(1 - i24[high]) > np.mean(1 - i24[~high]) + 0.02
+    assert np.mean(vp.biomarkers["IFN_SIGNATURE"][high]) > np.mean(
+        vp.biomarkers["IFN_SIGNATURE"][~high]
+    )
+
+
+def test_stability_margin_detects_stronger_positive_feedback():
+    """A steeper activation switch (larger Hill coefficient) is closer to instability."""
+    module = get_disease_module(RA[0])
+    p = module.typical_parameters(2)
+    p = p.with_values(n_act=np.array([3.0, 6.0]))
+    margin = stability_margin(module, p, {})
+    assert margin[0] < 0
+    assert margin[1] > margin[0]
+
+
+def test_runner_seam_uses_population_layer():
+    src = trial_cohort_source()
+    cohort = src.draw(*RA, np.arange(5, 10), seed=2)
+    assert cohort.params.n == 5
+    assert set(cohort.covariates) >= {"age_years", "weight_kg", "height_cm", "sex"}
+    assert src.calibration_version
