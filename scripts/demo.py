@@ -82,6 +82,23 @@ def main() -> None:
     run("kb", "diseases")
     run("kb", "agents", "--disease", "rheumatoid_arthritis")
     run("kb", "show", "tocilizumab")
+    # A response model learned on the example cohort (examples/cohorts/, known generating process).
+    run(
+        "learn",
+        str(
+            Path(__file__).resolve().parent.parent
+            / "examples"
+            / "cohorts"
+            / "ra_simulated_cohort.csv"
+        ),
+        "--target",
+        "ACR20@24",
+        "--treatment",
+        "arm",
+        "--shuffled-control",
+        "--out",
+        str(out / "learn"),
+    )
 
 
 if __name__ == "__main__":

@@ -65,3 +65,12 @@ def make_api(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Api]]:
 @pytest.fixture
 def api(make_api: Callable[..., Api]) -> Api:
     return make_api()
+
+
+@pytest.fixture(scope="session")
+def small_recommender(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The service's recommender with 40 virtual patients and a cache shared by the session's
+    tests (the same code path as production, a smaller population)."""
+    from immunobalance.api.recommender import make_recommender
+
+    return make_recommender(tmp_path_factory.mktemp("twin-cache"), n=40)

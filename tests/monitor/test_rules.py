@@ -207,12 +207,21 @@ def test_sle_sustained_remission_on_mmf_tapers_it_keeping_hcq() -> None:
     assert action.kind == "taper" and "mycophenolate_mofetil" in action.summary
 
 
-def test_sle_lldas_on_10_mg_prednisone_tapers_it() -> None:
+def test_sle_lldas_on_7_5_mg_prednisone_tapers_it_to_5() -> None:
     low = _sledai({"RASH"}, phga=20)  # SLEDAI 2, PGA 0.6
-    pred = {**PREDNISONE, "dose": "10 mg"}
+    pred = {**PREDNISONE, "dose": "7.5 mg"}
     p = _patient("M32.9", {"2026-01-01": low, "2026-04-01": low}, [HCQ, pred])
     action = review_visit(p).action
     assert action.kind == "taper" and "prednisone" in action.summary
+
+
+def test_sle_on_10_mg_prednisone_is_not_lldas_and_adds_a_biologic() -> None:
+    # LLDAS needs prednisone <= 7.5 mg/day (Franklyn 2016); > 5 mg/day dependence -> biologic
+    low = _sledai({"RASH"}, phga=20)
+    pred = {**PREDNISONE, "dose": "10 mg"}
+    p = _patient("M32.9", {"2026-01-01": low, "2026-04-01": low}, [HCQ, pred])
+    action = review_visit(p).action
+    assert (action.kind, action.at_target) == ("add", False)
 
 
 def test_sle_persistent_activity_on_hcq_adds_a_biologic() -> None:

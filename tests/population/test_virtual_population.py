@@ -40,10 +40,12 @@ def test_baseline_matches_published_population(ra_pop):
     """Accepted patients reproduce the KB's published baseline (Allen–Rieger–Musante selection)."""
     pop = load_knowledge_base().population(*RA)
     assert (ra_pop.status == 0).mean() > 0.95
-    for key in ("TJC68", "SJC66", "HAQ_DI", "CRP"):
+    # marginal product of ratios capped at the 90th centile: heavy right tails (CRP) are
+    # slightly under-represented, hence the wider tolerance for CRP
+    for key, tol in (("TJC68", 0.15), ("SJC66", 0.15), ("HAQ_DI", 0.15), ("CRP", 0.3)):
         published = pop.baseline[key].mean
         virtual = float(np.mean(ra_pop.baseline_readouts[key]))
-        assert abs(virtual - published) / published < 0.2, key
+        assert abs(virtual - published) / published < tol, key
     rf = float(np.mean(ra_pop.biomarkers["RF_POSITIVE"]))
     assert abs(rf - pop.baseline["RF_POSITIVE"].fraction) < 0.1
 
@@ -84,7 +86,8 @@ def _inflammation_at(disease, vp, regimen, weeks):
         patient_index=vp.patient_index,
         covariates=vp.covariates,
     )
-    return res.states["I"][:, -1]
+    assert res.ok.mean() > 0.95
+    return np.where(res.ok, res.states["I"][:, -1], np.nan)
 
 
 def test_seropositive_ra_responds_more_to_rituximab(ra_pop):
@@ -96,7 +99,7 @@ def test_seropositive_ra_responds_more_to_rituximab(ra_pop):
         24,
     )
     pos = ra_pop.biomarkers["RF_POSITIVE"] > 0
-    assert np.mean(1 - i24[pos]) > np.mean(1 - i24[~pos]) + 0.02
+    assert np.nanmean(1 - i24[pos]) > np.nanmean(1 - i24[~pos]) + 0.02
 
 
 def test_ifn_high_sle_responds_more_to_anifrolumab():
@@ -110,17 +113,23 @@ def test_ifn_high_sle_responds_more_to_anifrolumab():
         24,
     )
     high = vp.biomarkers["IFN_HIGH"] > 0
-    assert np.mean(1 - i24[high]) > np.mean(1 - i24[~high]) + 0.02
+    assert np.nanmean(1 - i24[high]) > np.nanmean(1 - i24[~high]) + 0.02
     assert np.mean(vp.biomarkers["IFN_SIGNATURE"][high]) > np.mean(
         vp.biomarkers["IFN_SIGNATURE"][~high]
     )
 
 
 def test_stability_margin_detects_stronger_positive_feedback():
-    """A steeper activation switch (larger Hill coefficient) is closer to instability."""
+    """Raising the switch's loop gain moves the baseline towards instability.
+
+    At the baseline the activation switch has gain dφ/d(act) = n·K^n/(1 + K^n) (φ normalised
+    to 1 at act = 1); with n = 3 it rises from 0.53 (K = 0.6) to 1.26 (K = 0.9), so the
+    inflammation → activation → effector loop feeds back harder and the slowest eigenvalue
+    moves towards zero.
+    """
     module = get_disease_module(RA[0])
     p = module.typical_parameters(2)
-    p = p.with_values(n_act=np.array([3.0, 6.0]))
+    p = p.with_values(K_act=np.array([0.6, 0.9]))
     margin = stability_margin(module, p, {})
     assert margin[0] < 0
     assert margin[1] > margin[0]
