@@ -15,7 +15,7 @@ from immunobalance.knowledge import Agent, Disease, Population
 router = APIRouter(prefix="/kb", tags=["knowledge base"], responses=error_responses())
 
 
-@router.get("/agents", response_model=list[AgentSummary])
+@router.get("/agents", response_model=list[AgentSummary], responses=error_responses(404))
 def list_agents(
     _: ReadToken,
     kb: KnowledgeBaseDep,
