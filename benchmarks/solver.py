@@ -2,7 +2,7 @@
 
 The model is exported once to SBML (``immunobalance.model.sbml``); libRoadRunner loads it and
 simulates the cohort one patient at a time, setting each patient's parameter values and initial
-amounts as a user of that tool would (``reset()``, ``setValue`` per id, ``simulate``). Both
+amounts as a user of that tool would (``setValue`` per id, ``reset()``, ``simulate``). Both
 produce weekly states over 52 weeks; ``max_rel_err`` is the largest
 ``|ours − roadrunner| / max(|roadrunner|, 1e-3 · max_t |roadrunner|)`` over patients timed,
 states and weeks.
@@ -38,7 +38,7 @@ def main() -> None:
     import roadrunner
 
     from immunobalance.model import SolverOptions, get_disease_module, simulate
-    from immunobalance.model.sbml import SbmlExporter, patient_values
+    from immunobalance.model.sbml import SbmlExporter, load_patient
     from immunobalance.model.solver import kernel_inputs
     from immunobalance.regimen import parse_regimen
 
@@ -69,9 +69,7 @@ def main() -> None:
     rr.timeCourseSelections = ["time", *names]
     worst = 0.0
     for i in range(n_rr):
-        rr.reset()
-        for key, value in patient_values(ki, module, i).items():
-            rr.setValue(key, value)
+        load_patient(rr, ki, module, i)
         out = rr.simulate(0.0, args.weeks * 7.0, weeks.size)
         ref = np.asarray(out)[:, 1:]
         mine = np.stack([ours.states[s][i] for s in names], axis=1)

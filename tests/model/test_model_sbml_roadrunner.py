@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from immunobalance.model import SolverOptions, simulate
-from immunobalance.model.sbml import SbmlExporter, patient_values
+from immunobalance.model.sbml import SbmlExporter, load_patient
 from immunobalance.model.solver import kernel_inputs
 from immunobalance.regimen import parse_regimen
 
@@ -40,9 +40,7 @@ def test_roadrunner_reproduces_our_trajectories(ra, agents) -> None:  # type: ig
     ki = kernel_inputs(ra, params, reg, weeks, seed=4, patient_index=np.arange(n), covariates=cov)
     rr.timeCourseSelections = ["time", *names, *(f"C_{a}" for a in ki.doses.agents)]
     for i in range(n):
-        rr.reset()
-        for key, value in patient_values(ki, ra, i).items():
-            rr.setValue(key, value)
+        load_patient(rr, ki, ra, i)
         out = np.asarray(rr.simulate(times=[0.0, *(samples * 7)]))[1:]
         for k, s in enumerate(names):
             np.testing.assert_allclose(ours.states[s][i], out[:, 1 + k], rtol=1e-6, atol=1e-9,

@@ -181,12 +181,26 @@ def simulate_batch(y0, p, t_samples, pk, target_proc, dose_t, dose_agent, dose_c
                 if (not ada_on[j]) and ada_onset[i, j] < tb:
                     tb = ada_onset[i, j]
             if fresh:
-                # restart after a discontinuity: small first step, so that the stages resolve the
-                # new forcing (a long step could straddle a short absorption peak unseen)
+                # restart after a discontinuity with a step short against the fastest drug rate,
+                # so the stages resolve the new forcing (a long step could straddle a short
+                # absorption peak unseen by the error estimate)
                 _rhs(y, pi, pki, ada_on, target_proc, load_idx, act_agent, act_proc, act_effect,
                      act_ec50, act_emax, act_hill, conc, inh, dep, act, inf, alg, k1)
                 fresh = False
-                h = h_init
+                # fastest drug rate of this patient (absorption or elimination)
+                rmax = 1e-12
+                for j in range(K):
+                    r1 = pki[j, 0]
+                    r2 = pki[j, 1] / pki[j, 2]
+                    if r1 > rmax:
+                        rmax = r1
+                    if r2 > rmax:
+                        rmax = r2
+                hr = 0.2 / rmax
+                if hr < h_init:
+                    hr = h_init
+                if h > hr:
+                    h = hr
             # -- adaptive Dormand-Prince 5(4) from t to tb
             while t < tb - 1e-12:
                 if steps >= max_steps:

@@ -26,7 +26,7 @@ from immunobalance.model.result import ParameterSet
 from immunobalance.model.solver import KernelInputs, kernel_inputs
 from immunobalance.regimen import RegimenItem
 
-__all__ = ["EXPORTERS", "SbmlExporter", "patient_values"]
+__all__ = ["EXPORTERS", "SbmlExporter", "load_patient", "patient_values"]
 
 _EFFECT_PREFIX = {0: "inh", 1: "dep", 2: "act", 3: "inf"}
 
@@ -246,6 +246,22 @@ def patient_values(ki: KernelInputs, module: DiseaseModule, i: int) -> dict[str,
     for d in range(ki.doses.times_day.shape[0]):
         out[f"dose_{d}"] = float(ki.doses.amount[i, d])
     return out
+
+
+def load_patient(rr: object, ki: KernelInputs, module: DiseaseModule, i: int) -> None:
+    """Put patient ``i`` into a libRoadRunner instance of the exported model.
+
+    Order matters: parameters (including dose amounts) are set first, then ``reset()`` — which
+    fires the doses due at time 0 with the patient's amounts — then the initial state amounts.
+    """
+    values = patient_values(ki, module, i)
+    states = set(module.compiled.declaration.state_names)
+    for key, value in values.items():
+        if key not in states:
+            rr.setValue(key, value)  # type: ignore[attr-defined]
+    rr.reset()  # type: ignore[attr-defined]
+    for key in states:
+        rr.setValue(key, values[key])  # type: ignore[attr-defined]
 
 
 EXPORTERS = {"sbml": SbmlExporter}

@@ -47,14 +47,15 @@ class SolverOptions:
 
     ``rtol`` relative tolerance; ``atol`` absolute tolerance of the normalised immune states;
     ``atol_pk`` absolute tolerance of drug amounts as a fraction of the patient's largest dose;
-    ``max_steps`` per patient; ``h_init`` first step (days).
+    ``max_steps`` per patient; ``h_init`` the smallest restart step (days): after each dose or
+    ADA onset the step restarts at ``max(h_init, 0.2 / fastest drug rate)``.
     """
 
     rtol: float = 1e-6
     atol: float = 1e-9
     atol_pk: float = 1e-9
     max_steps: int = 200_000
-    h_init: float = 0.01
+    h_init: float = 1e-3
 
 
 @dataclass
