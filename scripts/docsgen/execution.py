@@ -35,6 +35,9 @@ from docsgen.guards import Requirement, skipped_admonition, unmet
 HERE = Path(__file__).resolve().parent
 DEFAULT_MAX_LINES = 60
 
+#: The build's shared ``IMMUNOBALANCE_DATA_DIR`` (set by the hooks for the build's duration).
+DATA_DIR: Path | None = None
+
 
 class ExecutionError(RuntimeError):
     """An executed example failed; the message says which, where and shows its output."""
@@ -42,7 +45,11 @@ class ExecutionError(RuntimeError):
 
 @contextmanager
 def sandbox(repo_root: Path) -> Iterator[tuple[Path, dict[str, str]]]:
-    """A scratch working directory laid out like a clone, and the environment to run in."""
+    """A scratch working directory laid out like a clone, and the environment to run in.
+
+    The data directory is :data:`DATA_DIR` when set (one per build, so the simulation cache a
+    tutorial fills is reused by later pages, as on a reader's machine), else a private one.
+    """
     repo_root = repo_root.resolve()
     with tempfile.TemporaryDirectory(prefix="immunobalance-docs-") as tmp:
         work = Path(tmp) / "work"
@@ -55,7 +62,7 @@ def sandbox(repo_root: Path) -> Iterator[tuple[Path, dict[str, str]]]:
         env.update(
             {
                 "PATH": bin_dir + os.pathsep + env.get("PATH", ""),
-                "IMMUNOBALANCE_DATA_DIR": str(Path(tmp) / "data"),
+                "IMMUNOBALANCE_DATA_DIR": str(DATA_DIR or Path(tmp) / "data"),
                 "MPLBACKEND": "Agg",
                 "PYTHONHASHSEED": "0",
                 "NO_COLOR": "1",

@@ -13,7 +13,9 @@ Any failure raises :class:`PluginError`, which stops ``mkdocs build`` with the r
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +36,7 @@ from docsgen.validation import render_validation_results  # noqa: E402
 log = logging.getLogger("mkdocs.hooks.docsgen")
 REPO = SCRIPTS.parent
 PYTHON_API_PAGE = "reference/python/index.md"
+MODEL_PAGE = "reference/model.md"
 
 _state: dict[str, Any] = {}
 
@@ -52,17 +55,18 @@ def _timed(what: str, make: Callable[[], Any]) -> Any:
     return result
 
 
-def _insert_python_nav(nav: list[Any], entries: list[tuple[str, str]]) -> bool:
+def _insert_section(nav: list[Any], page: str, entries: list[tuple[str, str]]) -> bool:
+    """Replace the nav item pointing at ``page`` by a section: ``page`` then ``entries``."""
     for index, item in enumerate(nav):
         if isinstance(item, dict):
             for title, value in item.items():
-                if value == PYTHON_API_PAGE:
-                    item[title] = [PYTHON_API_PAGE, *({t: p} for t, p in entries)]
+                if value == page:
+                    item[title] = [page, *({t: p} for t, p in entries)]
                     return True
-                if isinstance(value, list) and _insert_python_nav(value, entries):
+                if isinstance(value, list) and _insert_section(value, page, entries):
                     return True
-        elif item == PYTHON_API_PAGE:
-            nav[index] = {"Python API": [PYTHON_API_PAGE, *({t: p} for t, p in entries)]}
+        elif item == page:
+            nav[index] = {page: [page, *({t: p} for t, p in entries)]}
             return True
     return False
 
@@ -70,9 +74,27 @@ def _insert_python_nav(nav: list[Any], entries: list[tuple[str, str]]) -> bool:
 def on_config(config: Any) -> Any:
     pages, entries = _timed("Python API reference", render_python_pages)
     _state["python_pages"] = pages
-    if config.nav is not None and not _insert_python_nav(config.nav, entries):
-        raise PluginError(f"docsgen: the nav must list {PYTHON_API_PAGE!r}")
+    diseases = [(k, f"reference/model/{k}.md") for k in model_reference.implemented_diseases()]
+    if config.nav is not None:
+        for page, section in ((PYTHON_API_PAGE, entries), (MODEL_PAGE, diseases)):
+            if not _insert_section(config.nav, page, section):
+                raise PluginError(f"docsgen: the nav must list {page!r}")
+    execution.DATA_DIR = Path(tempfile.mkdtemp(prefix="immunobalance-docs-data-"))
     return config
+
+
+def _drop_data_dir() -> None:
+    if execution.DATA_DIR is not None:
+        shutil.rmtree(execution.DATA_DIR, ignore_errors=True)
+        execution.DATA_DIR = None
+
+
+def on_post_build(config: Any) -> None:
+    _drop_data_dir()
+
+
+def on_build_error(error: Exception) -> None:
+    _drop_data_dir()
 
 
 def _openapi() -> dict[str, Any] | None:

@@ -192,6 +192,23 @@ def render_disease_page(module: Any, kb: Any) -> str:
     )
 
 
+def implemented_diseases() -> list[str]:
+    """Disease keys whose module file has landed (in ``DISEASE_MODULES`` order)."""
+    from immunobalance.model.diseases import DISEASE_MODULES
+
+    found = []
+    for key, target in DISEASE_MODULES.items():
+        module_name = f"immunobalance.model.diseases.{target.split(':')[0]}"
+        try:
+            importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        found.append(key)
+    return found
+
+
 def render_model_pages() -> dict[str, str]:
     """``reference/model.md`` and one ``reference/model/<disease>.md`` per landed module."""
     from immunobalance.knowledge.loader import load_knowledge_base

@@ -61,7 +61,7 @@ def test_ada_multiplies_clearance_by_the_label_factor(ra) -> None:  # type: igno
     assert ok.size > 0
     factor = ra.pharmacology("adalimumab").ada_factor
     for i in ok[:5]:
-        logc = np.log(res.concentrations["adalimumab"][i])
+        logc = np.log(np.maximum(res.concentrations["adalimumab"][i], 1e-300))
         before = (weeks >= 3.5) & (weeks <= onset[i] - 0.5)
         after = weeks >= onset[i] + 0.5
         k_before = -np.polyfit(weeks[before], logc[before], 1)[0]

@@ -55,6 +55,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     import uvicorn
 
     from immunobalance.api import create_app
+    from immunobalance.api.monitoring import propose_action
     from immunobalance.api.recommender import make_recommender
     from immunobalance.config import Settings
     from immunobalance.patient import read_patient
@@ -64,8 +65,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     data = tmp_path_factory.mktemp("web-data")
     settings = Settings(data_dir=data, rate_limit_per_minute=100_000)
     db = Database(settings.database_url)
-    with db.write() as session:
-        patients.create_patient(session, read_patient(EXAMPLES / "ra.json"))
+    ra = read_patient(EXAMPLES / "ra.json")
+    with db.write() as session:  # as POST /patients does: store, then review the latest visit
+        patients.create_patient(session, ra)
+        latest = ra.latest_date()
+        visit = next(v for v in patients.visits_of(session, ra.id) if v.date == latest)
+        propose_action(session, ra.id, latest, visit_id=visit.id)
         _, secret = tokens.create_token(session, "clinician", "browser-test")
     app = create_app(settings, database=db, recommender=make_recommender(data / "twin", n=40))
     port = _free_port()

@@ -1,0 +1,150 @@
+"""Contract suite run over every disease module, plus the biology the model must show."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from immunobalance.errors import InvalidInputError, UnknownKeyError
+from immunobalance.model import DISEASE_MODULES, get_disease_module, simulate
+from immunobalance.regimen import parse_regimen
+
+
+@pytest.mark.parametrize("key", list(DISEASE_MODULES))
+def test_disease_contract(key: str) -> None:
+    module = get_disease_module(key)
+    assert module.pathways, "pathways come from the knowledge base"
+    params = module.sample_parameters(40, seed=3)
+    for p in module.all_parameters:
+        if p.group != "pathway":
+            v = params[p.name]
+            assert np.all((v >= p.low) & (v <= p.high)), p.name
+    np.testing.assert_allclose(params.pathway_weights.sum(axis=1), 1.0)
+    # untreated baseline is an exact equilibrium (immune states stay at 1 for a year)
+    res = simulate(module, params, [], 52, seed=5)
+    assert np.all(res.status == 0)
+    for s in ("E1", "E17", "R", "B", "PCs", "PCl", "Ab", "I", "LT", "LB", "P"):
+        np.testing.assert_allclose(res.states[s], 1.0, atol=1e-9, err_msg=s)
+    # read-outs: finite, at every visit
+    assert res.readouts
+    for k, v in res.readouts.items():
+        assert v.shape == (40, res.times_week.size) and np.all(np.isfinite(v)), k
+    base = module.baseline_readouts(params, seed=5)
+    for k, v in base.items():
+        np.testing.assert_array_equal(v, res.readouts[k][:, 0])
+    assert "serious_infection" in res.events and len(res.events["serious_infection"]) == 40
+
+
+def test_unknown_disease_and_bad_overrides() -> None:
+    with pytest.raises(UnknownKeyError, match="rheumatoid_arthritis"):
+        get_disease_module("rheumatoid_arthritiss")
+    module = get_disease_module("rheumatoid_arthritis")
+    with pytest.raises(InvalidInputError) as exc:
+        module.sample_parameters(3, seed=1, overrides={"k_TT": 1.0, "k_T": np.ones(4)})
+    paths = {p.path for p in exc.value.problems}
+    assert paths == {"overrides.k_TT", "overrides.k_T"}
+
+
+def test_chunked_equals_whole() -> None:
+    """Draws are pure functions of (seed, patient index, stream): chunks reproduce one call."""
+    module = get_disease_module("rheumatoid_arthritis")
+    reg = parse_regimen([{"agent": "infliximab", "dose": "3 mg/kg", "route": "iv",
+                          "at_weeks": [0, 2, 6, 14]}])
+    idx = np.arange(100, 160)
+    whole_p = module.sample_parameters(60, seed=9, patient_index=idx)
+    cov = {"weight_kg": np.linspace(50, 110, 60)}
+    whole = simulate(module, whole_p, reg, 20, seed=9, patient_index=idx, covariates=cov)
+    for part in (slice(0, 25), slice(25, 60)):
+        p = module.sample_parameters(idx[part].size, seed=9, patient_index=idx[part])
+        for name in whole_p:
+            np.testing.assert_array_equal(p[name], whole_p[name][part])
+        r = simulate(module, p, reg, 20, seed=9, patient_index=idx[part],
+                     covariates={"weight_kg": cov["weight_kg"][part]})
+        np.testing.assert_array_equal(r.states["I"], whole.states["I"][part])
+        for k in r.readouts:
+            np.testing.assert_array_equal(r.readouts[k], whole.readouts[k][part])
+        np.testing.assert_array_equal(r.ada["infliximab"], whole.ada["infliximab"][part])
+        for a, b in zip(r.events["serious_infection"], whole.events["serious_infection"][part],
+                        strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+def _one(module_key: str, agents: list[dict[str, object]], weeks: float = 24.0, **values: float):  # type: ignore[no-untyped-def]
+    module = get_disease_module(module_key)
+    params = module.typical_parameters(1)
+    if values:
+        params = params.with_values(**values)
+    return simulate(module, params, parse_regimen(agents), weeks, seed=1)
+
+
+ADA = {"agent": "adalimumab", "dose": "40 mg", "route": "sc", "every": "2 weeks"}
+SECUK = {"agent": "secukinumab", "dose": "300 mg", "route": "sc", "every": "4 weeks"}
+
+
+def test_healthy_parameters_have_a_healthy_equilibrium() -> None:
+    res = _one("rheumatoid_arthritis", [], weeks=260, treg_capacity=3.0)
+    assert res.states["I"][0, -1] < 0.05
+
+
+def test_checkpoint_inhibition_breaks_tolerance_and_agonism_restores_it() -> None:
+    module = get_disease_module("rheumatoid_arthritis")
+    healthy = module.typical_parameters(1).with_values(treg_capacity=3.0)
+    tolerant = simulate(module, healthy, [], 260, seed=1)
+    y_low = {k: v[:, -1] for k, v in tolerant.states.items()}
+    assert y_low["I"][0] < 0.05
+    # start from the tolerant state: restore the normalisation by giving it as the patient's
+    # baseline is not possible, so compare drugs on the sick patient instead
+    ipi = {"agent": "ipilimumab", "dose": "3 mg/kg", "route": "iv", "at_weeks": [0, 3, 6, 9]}
+    nivo = {"agent": "nivolumab", "dose": "240 mg", "route": "iv", "every": "2 weeks"}
+    worse = _one("rheumatoid_arthritis", [ipi, nivo], weeks=16)
+    assert worse.states["I"][0, -1] > 1.2
+    better = _one("rheumatoid_arthritis", [{"agent": "abatacept", "dose": "10 mg/kg",
+                                            "route": "iv", "at_weeks": [0, 2, 4, 8, 12]}], weeks=16)
+    assert better.states["I"][0, -1] < 0.9
+
+
+def test_tnf_blockade_helps_ra_and_harms_ms() -> None:
+    ra = _one("rheumatoid_arthritis", [ADA])
+    ms = _one("multiple_sclerosis", [ADA])
+    assert ra.states["I"][0, -1] < 0.8
+    assert ms.states["I"][0, -1] > 1.0
+
+
+def test_il17_blockade_helps_psoriasis_and_worsens_crohns() -> None:
+    pso = _one("psoriasis", [SECUK])
+    cd = _one("crohns_disease", [SECUK])
+    assert pso.states["I"][0, -1] < 0.6
+    assert cd.states["I"][0, -1] > 1.0
+
+
+def test_primary_non_response_follows_the_pathway_mix() -> None:
+    module = get_disease_module("rheumatoid_arthritis")
+    params = module.typical_parameters(2)
+    w = params.pathway_weights.copy()
+    tnf = module.pathways.index("tnf")
+    w[1, tnf] = 0.0
+    w[1] /= w[1].sum()
+    params = params.with_values(**{f"w_{p}": w[:, k] for k, p in enumerate(module.pathways)})
+    res = simulate(module, params, parse_regimen([ADA]), 24, seed=1)
+    drop = 1 - res.states["I"][:, -1]
+    assert drop[1] < 0.5 * drop[0]
+
+
+def test_jak_selectivity_shapes_cytokine_signals() -> None:
+    deucra = _one("psoriasis", [{"agent": "deucravacitinib", "dose": "6 mg", "route": "oral",
+                                 "every": "1 day"}], weeks=4)
+    tofa = _one("psoriasis", [{"agent": "tofacitinib", "dose": "5 mg", "route": "oral",
+                               "every": "12 hours"}], weeks=4)
+    # TYK2-selective: IL-23 pathway falls more than IL-6; pan-JAK (JAK1/3): γc (IL-2) falls
+    d_il23 = deucra.cytokines["il23"][0, -1] / deucra.states["I"][0, -1]
+    d_il6 = deucra.cytokines["il6"][0, -1] / deucra.states["I"][0, -1]
+    assert d_il23 < d_il6
+    assert tofa.cytokines["il2"][0, -1] < deucra.cytokines["il2"][0, -1]
+
+
+def test_b_cell_depletion_and_infection_hazard() -> None:
+    res = _one("rheumatoid_arthritis", [{"agent": "rituximab", "dose": "1000 mg", "route": "iv",
+                                         "at_weeks": [0, 2]}], weeks=52)
+    lb = res.states["LB"][0]
+    assert lb[4] < 0.05 and lb[-1] > lb[26]  # depleted within weeks, repopulating by a year
+    assert res.states["P"][0, 8] < 1.0
