@@ -43,26 +43,51 @@ def main() -> None:
     from immunobalance.regimen import parse_regimen
 
     disease = "rheumatoid_arthritis"
-    regimen = parse_regimen([{"agent": "adalimumab", "dose": "40 mg", "route": "sc",
-                              "every": "2 weeks"}])
+    regimen = parse_regimen(
+        [{"agent": "adalimumab", "dose": "40 mg", "route": "sc", "every": "2 weeks"}]
+    )
     module = get_disease_module(disease)
     params = module.sample_parameters(args.n, seed=args.seed)
     rng = np.random.default_rng(args.seed)
-    cov = {"weight_kg": rng.normal(75, 15, args.n).clip(40, 150),
-           "age_years": rng.normal(55, 12, args.n).clip(18, 90)}
+    cov = {
+        "weight_kg": rng.normal(75, 15, args.n).clip(40, 150),
+        "age_years": rng.normal(55, 12, args.n).clip(18, 90),
+    }
     weeks = np.arange(0.0, args.weeks + 1e-9, 1.0)
     opts = SolverOptions(rtol=args.rtol, atol=args.rtol * 1e-3)
-    simulate(module, params.subset(slice(0, 2)), regimen, args.weeks, seed=args.seed,
-             covariates={k: v[:2] for k, v in cov.items()}, solver=opts)  # compile / load cache
+    simulate(
+        module,
+        params.subset(slice(0, 2)),
+        regimen,
+        args.weeks,
+        seed=args.seed,
+        covariates={k: v[:2] for k, v in cov.items()},
+        solver=opts,
+    )  # compile / load cache
     t0 = time.perf_counter()
-    ours = simulate(module, params, regimen, args.weeks, sample_weeks=weeks, seed=args.seed,
-                    covariates=cov, solver=opts)
+    ours = simulate(
+        module,
+        params,
+        regimen,
+        args.weeks,
+        sample_weeks=weeks,
+        seed=args.seed,
+        covariates=cov,
+        solver=opts,
+    )
     ours_s = time.perf_counter() - t0
 
     n_rr = args.n if args.roadrunner_n is None else min(args.roadrunner_n, args.n)
     xml = SbmlExporter(module, regimen, args.weeks).export()
-    ki = kernel_inputs(module, params, regimen, args.weeks, seed=args.seed,
-                       patient_index=np.arange(args.n), covariates=cov)
+    ki = kernel_inputs(
+        module,
+        params,
+        regimen,
+        args.weeks,
+        seed=args.seed,
+        patient_index=np.arange(args.n),
+        covariates=cov,
+    )
     names = module.compiled.declaration.state_names
     t0 = time.perf_counter()
     rr = roadrunner.RoadRunner(xml)
@@ -78,12 +103,19 @@ def main() -> None:
         worst = max(worst, float(np.max(np.abs(mine - ref) / scale)))
     rr_s = (time.perf_counter() - t0) * (args.n / n_rr)
     result = {
-        "n": args.n, "weeks": int(args.weeks), "ours_s": round(ours_s, 3),
-        "roadrunner_s": round(rr_s, 3), "speedup": round(rr_s / ours_s, 1),
-        "max_rel_err": float(f"{worst:.3g}"), "roadrunner_n_timed": n_rr,
-        "rtol": args.rtol, "roadrunner_rtol": rr.getIntegrator().getValue("relative_tolerance"),
-        "numba_threads": numba.get_num_threads(), "failed": int((ours.status != 0).sum()),
-        "regimen": "adalimumab 40 mg sc q2w", "disease": disease,
+        "n": args.n,
+        "weeks": int(args.weeks),
+        "ours_s": round(ours_s, 3),
+        "roadrunner_s": round(rr_s, 3),
+        "speedup": round(rr_s / ours_s, 1),
+        "max_rel_err": float(f"{worst:.3g}"),
+        "roadrunner_n_timed": n_rr,
+        "rtol": args.rtol,
+        "roadrunner_rtol": rr.getIntegrator().getValue("relative_tolerance"),
+        "numba_threads": numba.get_num_threads(),
+        "failed": int((ours.status != 0).sum()),
+        "regimen": "adalimumab 40 mg sc q2w",
+        "disease": disease,
     }
     print(json.dumps(result) if args.json else json.dumps(result, indent=2))
 

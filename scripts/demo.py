@@ -25,7 +25,7 @@ def run(*args: str) -> None:
 
 def load_examples() -> list[str]:
     """Store every example patient (JSON records) not stored yet; returns the ids stored."""
-    from immunobalance.api.monitoring import propose_action
+    from immunobalance.api.monitoring import create_reviewed, review_document
     from immunobalance.patient import read_patient
     from immunobalance.store import open_database
     from immunobalance.store.crud import patients as crud
@@ -34,14 +34,12 @@ def load_examples() -> list[str]:
     stored = []
     for path in sorted(EXAMPLES.glob("*.json")):
         patient = read_patient(path)
-        with db.write() as session:
+        with db.read() as session:
             if crud.get_patient_row(session, patient.id, full=False) is not None:
                 continue
-            crud.create_patient(session, patient)
-            latest = patient.latest_date()
-            if latest is not None:
-                visit = next(v for v in crud.visits_of(session, patient.id) if v.date == latest)
-                propose_action(session, patient.id, latest, visit_id=visit.id)
+        review = review_document(patient, patient.latest_date())
+        with db.write() as session:
+            create_reviewed(session, patient, review)
         stored.append(patient.id)
     return stored
 

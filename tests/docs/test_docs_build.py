@@ -83,4 +83,4 @@ def test_site_is_offline(site_build: SiteBuild) -> None:
         if external.search(p.read_text(encoding="utf-8"))
     ]
     assert offenders == []
-    assert (site_build.site / "search" / "search_index.js").exists()
+    assert (site_build.site / "search" / "search_index.json").exists()

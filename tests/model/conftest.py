@@ -17,7 +17,9 @@ def ra() -> DiseaseModule:
 @pytest.fixture(scope="session")
 def ada_mtx() -> list[RegimenItem]:
     """Adalimumab 40 mg q2w + methotrexate 15 mg weekly (a biologic and a fast oral drug)."""
-    return parse_regimen([
-        {"agent": "adalimumab", "dose": "40 mg", "route": "sc", "every": "2 weeks"},
-        {"agent": "methotrexate", "dose": "15 mg", "route": "oral", "every": "1 week"},
-    ])
+    return parse_regimen(
+        [
+            {"agent": "adalimumab", "dose": "40 mg", "route": "sc", "every": "2 weeks"},
+            {"agent": "methotrexate", "dose": "15 mg", "route": "oral", "every": "1 week"},
+        ]
+    )

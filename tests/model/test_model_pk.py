@@ -9,12 +9,12 @@ import pytest
 
 from immunobalance.model import SolverOptions, simulate
 from immunobalance.model.pharmacology import linear_pk_propagators
-
 from immunobalance.regimen import parse_regimen
 
 
-def _bateman(t: np.ndarray, dose: float, f: float, ka: float, cl: float, v: float,
-             times: np.ndarray) -> np.ndarray:
+def _bateman(
+    t: np.ndarray, dose: float, f: float, ka: float, cl: float, v: float, times: np.ndarray
+) -> np.ndarray:
     k = cl / v
     c = np.zeros_like(t)
     for td in times:
@@ -25,15 +25,25 @@ def _bateman(t: np.ndarray, dose: float, f: float, ka: float, cl: float, v: floa
 
 
 def test_sc_multiple_dosing_matches_bateman_superposition(ra) -> None:  # type: ignore[no-untyped-def]
-    reg = parse_regimen([{"agent": "adalimumab", "dose": "40 mg", "route": "sc", "every": "2 weeks"}])
+    reg = parse_regimen(
+        [{"agent": "adalimumab", "dose": "40 mg", "route": "sc", "every": "2 weeks"}]
+    )
     params = ra.typical_parameters(1)
     weeks = np.linspace(0, 12, 97)
-    res = simulate(ra, params, reg, 12, sample_weeks=weeks, seed=3,
-                   covariates={"weight_kg": np.array([70.0])})
+    res = simulate(
+        ra, params, reg, 12, sample_weeks=weeks, seed=3, covariates={"weight_kg": np.array([70.0])}
+    )
     from immunobalance.model.solver import kernel_inputs
 
-    ki = kernel_inputs(ra, params, reg, 12, seed=3, patient_index=np.array([0]),
-                       covariates={"weight_kg": np.array([70.0])})
+    ki = kernel_inputs(
+        ra,
+        params,
+        reg,
+        12,
+        seed=3,
+        patient_index=np.array([0]),
+        covariates={"weight_kg": np.array([70.0])},
+    )
     ka, cl, v1 = ki.pk[0, 0, 0], ki.pk[0, 0, 1], ki.pk[0, 0, 2]
     ph = ra.pharmacology("adalimumab")
     assert ka == pytest.approx(ph.ka)
@@ -70,7 +80,9 @@ def test_ada_multiplies_clearance_by_the_label_factor(ra) -> None:  # type: igno
 
 
 def test_methotrexate_lowers_ada_incidence(ra, ada_mtx) -> None:  # type: ignore[no-untyped-def]
-    alone = parse_regimen([{"agent": "adalimumab", "dose": "40 mg", "route": "sc", "every": "2 weeks"}])
+    alone = parse_regimen(
+        [{"agent": "adalimumab", "dose": "40 mg", "route": "sc", "every": "2 weeks"}]
+    )
     params = ra.typical_parameters(3000)
     a = simulate(ra, params, alone, 52, sample_weeks=[0, 52], seed=8)
     b = simulate(ra, params, ada_mtx, 52, sample_weeks=[0, 52], seed=8)
@@ -82,12 +94,20 @@ def test_methotrexate_lowers_ada_incidence(ra, ada_mtx) -> None:  # type: ignore
 def test_propagator_equals_matrix_exponential() -> None:
     from scipy.linalg import expm
 
-    pk = np.array([[[0.3, 0.25, 3.0, 0.5, 2.5, 0.0, 1.0, 4.0],
-                    [24.0, 150.0, 42.0, 0.0, 1.0, 0.0, 1.0, 1.0]]])
+    pk = np.array(
+        [[[0.3, 0.25, 3.0, 0.5, 2.5, 0.0, 1.0, 4.0], [24.0, 150.0, 42.0, 0.0, 1.0, 0.0, 1.0, 1.0]]]
+    )
     lam, vm, vi = linear_pk_propagators(pk)
     for j in range(2):
         for a in range(2):
-            ka, cl, v1, q, v2, adaf = pk[0, j, 0], pk[0, j, 1], pk[0, j, 2], pk[0, j, 3], pk[0, j, 4], pk[0, j, 7]
+            ka, cl, v1, q, v2, adaf = (
+                pk[0, j, 0],
+                pk[0, j, 1],
+                pk[0, j, 2],
+                pk[0, j, 3],
+                pk[0, j, 4],
+                pk[0, j, 7],
+            )
             cl = cl * (adaf if a else 1.0)
             m = np.array([[-ka, 0, 0], [ka, -(cl + q) / v1, q / v2], [0, q / v1, -q / v2]])
             tau = 1.7
@@ -97,7 +117,9 @@ def test_propagator_equals_matrix_exponential() -> None:
 
 
 def test_solver_options_are_respected(ra) -> None:  # type: ignore[no-untyped-def]
-    reg = parse_regimen([{"agent": "adalimumab", "dose": "40 mg", "route": "sc", "every": "2 weeks"}])
+    reg = parse_regimen(
+        [{"agent": "adalimumab", "dose": "40 mg", "route": "sc", "every": "2 weeks"}]
+    )
     params = ra.sample_parameters(4, seed=2)
     loose = simulate(ra, params, reg, 8, seed=1, solver=SolverOptions(rtol=1e-3, atol=1e-6))
     tight = simulate(ra, params, reg, 8, seed=1, solver=SolverOptions(rtol=1e-8, atol=1e-11))

@@ -25,7 +25,9 @@ def _patient(
     extra: list[dict[str, Any]] = (),  # type: ignore[assignment]
 ) -> Patient:
     observations = [
-        {"code": k, "value": v, "date": when} for when, values in visits.items() for k, v in values.items()
+        {"code": k, "value": v, "date": when}
+        for when, values in visits.items()
+        for k, v in values.items()
     ]
     return parse_patient_dict(
         {
@@ -44,17 +46,32 @@ def _cdai_inputs(tjc: int, sjc: int, ptga: float, phga: float) -> dict[str, Any]
     return {"TJC28": tjc, "SJC28": sjc, "PTGA": ptga, "PHGA": phga}
 
 
-ADALIMUMAB = {"agent": "adalimumab", "dose": "40 mg", "every": "2 weeks", "route": "sc",
-              "start": "2026-01-01"}
+ADALIMUMAB = {
+    "agent": "adalimumab",
+    "dose": "40 mg",
+    "every": "2 weeks",
+    "route": "sc",
+    "start": "2026-01-01",
+}
 
 
 def _mtx(dose: str = "25 mg", start: str = "2026-01-01") -> dict[str, Any]:
-    return {"agent": "methotrexate", "dose": dose, "every": "1 week", "route": "oral",
-            "start": start}
+    return {
+        "agent": "methotrexate",
+        "dose": dose,
+        "every": "1 week",
+        "route": "oral",
+        "start": start,
+    }
 
 
-PREDNISONE = {"agent": "prednisone", "dose": "5 mg", "every": "1 day", "route": "oral",
-              "start": "2026-01-01"}
+PREDNISONE = {
+    "agent": "prednisone",
+    "dose": "5 mg",
+    "every": "1 day",
+    "route": "oral",
+    "start": "2026-01-01",
+}
 
 
 # ------------------------------------------------------------ rheumatoid arthritis (EULAR 2022)
@@ -64,8 +81,11 @@ BASE_CDAI_30 = _cdai_inputs(10, 8, 60, 60)  # CDAI 30 (high)
 
 
 def test_ra_under_50_percent_improvement_at_3_months_on_biologic_switches_class() -> None:
-    p = _patient("M05.79", {"2026-01-01": BASE_CDAI_30, "2026-04-05": _cdai_inputs(8, 6, 30, 30)},
-                 [ADALIMUMAB, _mtx()])  # CDAI 20: 33 % better, moderate
+    p = _patient(
+        "M05.79",
+        {"2026-01-01": BASE_CDAI_30, "2026-04-05": _cdai_inputs(8, 6, 30, 30)},
+        [ADALIMUMAB, _mtx()],
+    )  # CDAI 20: 33 % better, moderate
     review = review_visit(p)
     assert review.assessment.indices["CDAI"].value == pytest.approx(20.0)
     assert review.action.kind == "switch_class"
@@ -74,8 +94,11 @@ def test_ra_under_50_percent_improvement_at_3_months_on_biologic_switches_class(
 
 
 def test_ra_at_least_50_percent_improvement_at_3_months_continues() -> None:
-    p = _patient("M05.79", {"2026-01-01": BASE_CDAI_30, "2026-04-05": _cdai_inputs(5, 4, 15, 15)},
-                 [ADALIMUMAB, _mtx()])  # CDAI 12: 60 % better, moderate
+    p = _patient(
+        "M05.79",
+        {"2026-01-01": BASE_CDAI_30, "2026-04-05": _cdai_inputs(5, 4, 15, 15)},
+        [ADALIMUMAB, _mtx()],
+    )  # CDAI 12: 60 % better, moderate
     review = review_visit(p)
     assert review.assessment.indices["CDAI"].category == "moderate"
     assert review.action.kind == "continue"
@@ -83,22 +106,32 @@ def test_ra_at_least_50_percent_improvement_at_3_months_continues() -> None:
 
 
 def test_ra_too_early_to_judge_continues() -> None:
-    p = _patient("M05.79", {"2026-01-01": BASE_CDAI_30, "2026-02-15": _cdai_inputs(9, 8, 40, 40)},
-                 [ADALIMUMAB, _mtx()])
+    p = _patient(
+        "M05.79",
+        {"2026-01-01": BASE_CDAI_30, "2026-02-15": _cdai_inputs(9, 8, 40, 40)},
+        [ADALIMUMAB, _mtx()],
+    )
     assert review_visit(p).action.kind == "continue"
 
 
 def test_ra_methotrexate_below_optimal_dose_is_escalated() -> None:
-    p = _patient("M05.79", {"2026-01-01": BASE_CDAI_30, "2026-07-10": _cdai_inputs(6, 5, 20, 20)},
-                 [_mtx("15 mg")])  # CDAI 15 at 6 months on MTX 15 mg/week
+    p = _patient(
+        "M05.79",
+        {"2026-01-01": BASE_CDAI_30, "2026-07-10": _cdai_inputs(6, 5, 20, 20)},
+        [_mtx("15 mg")],
+    )  # CDAI 15 at 6 months on MTX 15 mg/week
     action = review_visit(p).action
     assert action.kind == "optimise_dose"
     assert "25 mg/week" in action.summary
 
 
 def test_ra_csdmard_failure_with_poor_prognosis_adds_a_biologic() -> None:
-    p = _patient("M05.79", {"2026-01-01": BASE_CDAI_30, "2026-07-10": _cdai_inputs(6, 5, 20, 20)},
-                 [_mtx("25 mg")], extra=[{"code": "ACPA", "value": 150, "date": "2026-01-01"}])
+    p = _patient(
+        "M05.79",
+        {"2026-01-01": BASE_CDAI_30, "2026-07-10": _cdai_inputs(6, 5, 20, 20)},
+        [_mtx("25 mg")],
+        extra=[{"code": "ACPA", "value": 150, "date": "2026-01-01"}],
+    )
     action = review_visit(p).action
     assert action.kind == "add"
     assert "bDMARD" in action.summary
@@ -106,8 +139,12 @@ def test_ra_csdmard_failure_with_poor_prognosis_adds_a_biologic() -> None:
 
 
 def test_ra_csdmard_failure_without_poor_prognosis_changes_csdmard() -> None:
-    p = _patient("M05.79", {"2026-01-01": BASE_CDAI_30, "2026-07-10": _cdai_inputs(6, 5, 20, 20)},
-                 [_mtx("25 mg")], extra=[{"code": "ACPA", "value": "negative", "date": "2026-01-01"}])
+    p = _patient(
+        "M05.79",
+        {"2026-01-01": BASE_CDAI_30, "2026-07-10": _cdai_inputs(6, 5, 20, 20)},
+        [_mtx("25 mg")],
+        extra=[{"code": "ACPA", "value": "negative", "date": "2026-01-01"}],
+    )
     action = review_visit(p).action
     assert action.kind == "add"
     assert "csDMARD" in action.summary
@@ -115,8 +152,11 @@ def test_ra_csdmard_failure_without_poor_prognosis_changes_csdmard() -> None:
 
 def test_ra_sustained_remission_tapers_the_biologic() -> None:
     remission = _cdai_inputs(0, 0, 10, 5)  # CDAI 1.5
-    p = _patient("M05.79", {"2026-01-01": remission, "2026-04-01": remission, "2026-07-15": remission},
-                 [ADALIMUMAB, _mtx()])
+    p = _patient(
+        "M05.79",
+        {"2026-01-01": remission, "2026-04-01": remission, "2026-07-15": remission},
+        [ADALIMUMAB, _mtx()],
+    )
     action = review_visit(p).action
     assert action.kind == "taper"
     assert "adalimumab" in action.summary
@@ -124,23 +164,32 @@ def test_ra_sustained_remission_tapers_the_biologic() -> None:
 
 def test_ra_sustained_remission_on_glucocorticoid_tapers_it_first() -> None:
     remission = _cdai_inputs(0, 0, 10, 5)
-    p = _patient("M05.79", {"2026-01-01": remission, "2026-04-01": remission, "2026-07-15": remission},
-                 [ADALIMUMAB, _mtx(), PREDNISONE])
+    p = _patient(
+        "M05.79",
+        {"2026-01-01": remission, "2026-04-01": remission, "2026-07-15": remission},
+        [ADALIMUMAB, _mtx(), PREDNISONE],
+    )
     action = review_visit(p).action
     assert action.kind == "taper"
     assert "glucocorticoid" in action.summary
 
 
 def test_ra_short_remission_continues() -> None:
-    p = _patient("M05.79", {"2026-01-01": BASE_CDAI_30, "2026-04-01": _cdai_inputs(0, 0, 10, 5)},
-                 [ADALIMUMAB, _mtx()])
+    p = _patient(
+        "M05.79",
+        {"2026-01-01": BASE_CDAI_30, "2026-04-01": _cdai_inputs(0, 0, 10, 5)},
+        [ADALIMUMAB, _mtx()],
+    )
     action = review_visit(p).action
     assert action.kind == "continue" and action.at_target is True
 
 
 def test_ra_low_activity_is_at_target() -> None:
-    p = _patient("M05.79", {"2026-01-01": BASE_CDAI_30, "2026-07-01": _cdai_inputs(3, 2, 15, 15)},
-                 [ADALIMUMAB, _mtx()])  # CDAI 8: low
+    p = _patient(
+        "M05.79",
+        {"2026-01-01": BASE_CDAI_30, "2026-07-01": _cdai_inputs(3, 2, 15, 15)},
+        [ADALIMUMAB, _mtx()],
+    )  # CDAI 8: low
     action = review_visit(p).action
     assert (action.kind, action.at_target, action.index) == ("continue", True, "CDAI")
 
@@ -152,8 +201,13 @@ def test_ra_without_a_composite_index_asks_for_one() -> None:
 
 # ------------------------------------------------------------ psoriasis (European consensus)
 # Mrowietz U et al. Arch Dermatol Res 2011;303:1-10.
-GUSELKUMAB = {"agent": "guselkumab", "dose": "100 mg", "every": "8 weeks", "route": "sc",
-              "start": "2026-01-01"}
+GUSELKUMAB = {
+    "agent": "guselkumab",
+    "dose": "100 mg",
+    "every": "8 weeks",
+    "route": "sc",
+    "start": "2026-01-01",
+}
 
 
 @pytest.mark.parametrize(
@@ -176,10 +230,20 @@ def test_psoriasis_moderate_severe_without_systemic_therapy_starts_one() -> None
 
 
 # ------------------------------------------------------------ SLE (DORIS 2021, LLDAS, EULAR 2023)
-HCQ = {"agent": "hydroxychloroquine", "dose": "400 mg", "every": "1 day", "route": "oral",
-       "start": "2024-01-01"}
-MMF = {"agent": "mycophenolate_mofetil", "dose": "1000 mg", "every": "12 hours", "route": "oral",
-       "start": "2024-06-01"}
+HCQ = {
+    "agent": "hydroxychloroquine",
+    "dose": "400 mg",
+    "every": "1 day",
+    "route": "oral",
+    "start": "2024-01-01",
+}
+MMF = {
+    "agent": "mycophenolate_mofetil",
+    "dose": "1000 mg",
+    "every": "12 hours",
+    "route": "oral",
+    "start": "2024-06-01",
+}
 
 
 def _sledai(present: set[str], phga: float | None) -> dict[str, Any]:
@@ -201,8 +265,9 @@ def test_sle_serological_activity_only_is_doris_remission() -> None:
 
 def test_sle_sustained_remission_on_mmf_tapers_it_keeping_hcq() -> None:
     quiet = _sledai(set(), phga=5)
-    p = _patient("M32.9", {"2026-01-01": quiet, "2026-04-01": quiet, "2026-07-20": quiet},
-                 [HCQ, MMF])
+    p = _patient(
+        "M32.9", {"2026-01-01": quiet, "2026-04-01": quiet, "2026-07-20": quiet}, [HCQ, MMF]
+    )
     action = review_visit(p).action
     assert action.kind == "taper" and "mycophenolate_mofetil" in action.summary
 
@@ -237,8 +302,13 @@ def test_sle_without_pga_cannot_be_judged() -> None:
 
 
 # ------------------------------------------------------------ IBD (STRIDE-II)
-VEDOLIZUMAB = {"agent": "vedolizumab", "dose": "300 mg", "every": "8 weeks", "route": "iv",
-               "start": "2026-01-01"}
+VEDOLIZUMAB = {
+    "agent": "vedolizumab",
+    "dose": "300 mg",
+    "every": "8 weeks",
+    "route": "iv",
+    "start": "2026-01-01",
+}
 
 
 def _mayo(stool: int, bleed: int, pga: int) -> dict[str, Any]:
@@ -262,48 +332,76 @@ def test_uc_stride_ii_targets(
 
 
 def test_crohns_remission_needs_normal_crp() -> None:
-    hbi_low = {"HBI_WELLBEING": 0, "HBI_PAIN": 1, "HBI_STOOLS": 2, "HBI_MASS": 0,
-               "HBI_COMPLICATIONS": 0}  # HBI 3
+    hbi_low = {
+        "HBI_WELLBEING": 0,
+        "HBI_PAIN": 1,
+        "HBI_STOOLS": 2,
+        "HBI_MASS": 0,
+        "HBI_COMPLICATIONS": 0,
+    }  # HBI 3
     hbi_high = {**hbi_low, "HBI_STOOLS": 9}  # HBI 10
     meds = [{**VEDOLIZUMAB}]
-    raised = _patient("K50.90", {"2026-01-01": hbi_high, "2026-08-01": {**hbi_low, "CRP": 20}}, meds)
+    raised = _patient(
+        "K50.90", {"2026-01-01": hbi_high, "2026-08-01": {**hbi_low, "CRP": 20}}, meds
+    )
     normal = _patient("K50.90", {"2026-01-01": hbi_high, "2026-08-01": {**hbi_low, "CRP": 2}}, meds)
     assert review_visit(raised).action.at_target is False
     assert review_visit(normal).action.kind == "continue"
 
 
 # ------------------------------------------------------------ MS (NEDA-3, ECTRIMS/EAN 2018)
-OCRELIZUMAB = {"agent": "ocrelizumab", "dose": "600 mg", "every": "24 weeks", "route": "iv",
-               "start": "2025-01-01"}
+OCRELIZUMAB = {
+    "agent": "ocrelizumab",
+    "dose": "600 mg",
+    "every": "24 weeks",
+    "route": "iv",
+    "start": "2025-01-01",
+}
 
 
 def test_ms_breakthrough_after_onset_period_escalates() -> None:
-    p = _patient("G35", {"2025-01-01": {"EDSS": 2.0}, "2026-03-01": {"EDSS": 2.0, "GD_LESIONS": 2,
-                                                                    "RELAPSES_12M": 0}},
-                 [OCRELIZUMAB])
+    p = _patient(
+        "G35",
+        {
+            "2025-01-01": {"EDSS": 2.0},
+            "2026-03-01": {"EDSS": 2.0, "GD_LESIONS": 2, "RELAPSES_12M": 0},
+        },
+        [OCRELIZUMAB],
+    )
     assert review_visit(p).action.kind == "switch_class"
 
 
 def test_ms_neda_continues() -> None:
-    p = _patient("G35", {"2025-01-01": {"EDSS": 2.0}, "2026-03-01": {"EDSS": 2.0, "GD_LESIONS": 0,
-                                                                    "RELAPSES_12M": 0}},
-                 [OCRELIZUMAB])
+    p = _patient(
+        "G35",
+        {
+            "2025-01-01": {"EDSS": 2.0},
+            "2026-03-01": {"EDSS": 2.0, "GD_LESIONS": 0, "RELAPSES_12M": 0},
+        },
+        [OCRELIZUMAB],
+    )
     action = review_visit(p).action
     assert action.kind == "continue" and action.at_target is True
 
 
 def test_ms_activity_in_onset_period_does_not_count_as_failure() -> None:
     early = {**OCRELIZUMAB, "start": "2026-01-01"}
-    p = _patient("G35", {"2026-01-01": {"EDSS": 2.0}, "2026-03-01": {"GD_LESIONS": 1, "EDSS": 2.0}},
-                 [early])
+    p = _patient(
+        "G35", {"2026-01-01": {"EDSS": 2.0}, "2026-03-01": {"GD_LESIONS": 1, "EDSS": 2.0}}, [early]
+    )
     assert review_visit(p).action.kind == "continue"
 
 
 def test_ms_edss_worsening_by_the_threshold_is_activity() -> None:
     # from EDSS 2.0 the threshold is +1.0 (Kappos/Hauser definition): 3.0 is progression
-    p = _patient("G35", {"2025-01-01": {"EDSS": 2.0}, "2026-03-01": {"EDSS": 3.0, "GD_LESIONS": 0,
-                                                                    "RELAPSES_12M": 0}},
-                 [OCRELIZUMAB])
+    p = _patient(
+        "G35",
+        {
+            "2025-01-01": {"EDSS": 2.0},
+            "2026-03-01": {"EDSS": 3.0, "GD_LESIONS": 0, "RELAPSES_12M": 0},
+        },
+        [OCRELIZUMAB],
+    )
     assert review_visit(p).action.kind == "switch_class"
 
 

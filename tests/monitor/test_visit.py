@@ -37,11 +37,18 @@ def _record(**extra: object) -> dict[str, object]:
         "birth_date": "1970-01-01",
         "conditions": [{"code": "M05.79", "system": "icd10"}],
         "observations": [
-            {"code": k, "value": v, "date": d} for d, vals in VISITS.items() for k, v in vals.items()
+            {"code": k, "value": v, "date": d}
+            for d, vals in VISITS.items()
+            for k, v in vals.items()
         ],
         "medications": [
-            {"agent": "tocilizumab", "dose": "162 mg", "every": "1 week", "route": "sc",
-             "start": "2026-01-01"}
+            {
+                "agent": "tocilizumab",
+                "dose": "162 mg",
+                "every": "1 week",
+                "route": "sc",
+                "start": "2026-01-01",
+            }
         ],
         **extra,
     }
@@ -84,12 +91,28 @@ def test_therapy_context_judges_the_latest_started_dmard_not_the_glucocorticoid(
     p = parse_patient_dict(
         _record(
             medications=[
-                {"agent": "methotrexate", "dose": "20 mg", "every": "1 week", "route": "oral",
-                 "start": "2025-01-01", "outcome": "inadequate_response"},
-                {"agent": "tocilizumab", "dose": "162 mg", "every": "1 week", "route": "sc",
-                 "start": "2026-01-01"},
-                {"agent": "prednisone", "dose": "5 mg", "every": "1 day", "route": "oral",
-                 "start": "2026-03-01"},
+                {
+                    "agent": "methotrexate",
+                    "dose": "20 mg",
+                    "every": "1 week",
+                    "route": "oral",
+                    "start": "2025-01-01",
+                    "outcome": "inadequate_response",
+                },
+                {
+                    "agent": "tocilizumab",
+                    "dose": "162 mg",
+                    "every": "1 week",
+                    "route": "sc",
+                    "start": "2026-01-01",
+                },
+                {
+                    "agent": "prednisone",
+                    "dose": "5 mg",
+                    "every": "1 day",
+                    "route": "oral",
+                    "start": "2026-03-01",
+                },
             ]
         )
     )
@@ -102,8 +125,15 @@ def test_therapy_context_judges_the_latest_started_dmard_not_the_glucocorticoid(
 
 def test_a_current_checkpoint_inhibitor_is_a_critical_alert() -> None:
     record = _record(
-        medications=[{"agent": "nivolumab", "dose": "240 mg", "every": "2 weeks", "route": "iv",
-                      "start": "2026-01-01"}]
+        medications=[
+            {
+                "agent": "nivolumab",
+                "dose": "240 mg",
+                "every": "2 weeks",
+                "route": "iv",
+                "start": "2026-01-01",
+            }
+        ]
     )
     review = review_visit(parse_patient_dict(record))
     critical = [a for a in review.safety_alerts if a.severity == "critical"]
@@ -118,10 +148,18 @@ def test_twin_candidates_fit_a_switch_of_class() -> None:
     action = Action(kind="switch_class", summary="switch", target="", at_target=False)
     recommendation = {
         "options": [
-            {"rank": 1, "regimen": [{"agent": "sarilumab"}], "status": "recommended",
-             "predicted": {"endpoint": "ACR50@24", "probability": 0.5, "ci95": [0.4, 0.6]}},
-            {"rank": 2, "regimen": [{"agent": "abatacept"}], "status": "recommended",
-             "predicted": {"endpoint": "ACR50@24", "probability": 0.4, "ci95": [0.3, 0.5]}},
+            {
+                "rank": 1,
+                "regimen": [{"agent": "sarilumab"}],
+                "status": "recommended",
+                "predicted": {"endpoint": "ACR50@24", "probability": 0.5, "ci95": [0.4, 0.6]},
+            },
+            {
+                "rank": 2,
+                "regimen": [{"agent": "abatacept"}],
+                "status": "recommended",
+                "predicted": {"endpoint": "ACR50@24", "probability": 0.4, "ci95": [0.3, 0.5]},
+            },
             {"rank": None, "regimen": [{"agent": "rituximab"}], "status": "contraindicated"},
         ]
     }

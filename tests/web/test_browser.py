@@ -55,22 +55,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     import uvicorn
 
     from immunobalance.api import create_app
-    from immunobalance.api.monitoring import propose_action
+    from immunobalance.api.monitoring import create_reviewed, review_document
     from immunobalance.api.recommender import make_recommender
     from immunobalance.config import Settings
     from immunobalance.patient import read_patient
-    from immunobalance.store.crud import patients, tokens
+    from immunobalance.store.crud import tokens
     from immunobalance.store.session import Database
 
     data = tmp_path_factory.mktemp("web-data")
     settings = Settings(data_dir=data, rate_limit_per_minute=100_000)
     db = Database(settings.database_url)
     ra = read_patient(EXAMPLES / "ra.json")
-    with db.write() as session:  # as POST /patients does: store, then review the latest visit
-        patients.create_patient(session, ra)
-        latest = ra.latest_date()
-        visit = next(v for v in patients.visits_of(session, ra.id) if v.date == latest)
-        propose_action(session, ra.id, latest, visit_id=visit.id)
+    review = review_document(ra, ra.latest_date())
+    with db.write() as session:  # as POST /patients does: store with the latest visit's review
+        create_reviewed(session, ra, review)
         _, secret = tokens.create_token(session, "clinician", "browser-test")
     app = create_app(settings, database=db, recommender=make_recommender(data / "twin", n=40))
     port = _free_port()
@@ -140,7 +138,7 @@ def test_the_ui_end_to_end(server: tuple[str, str], page: Any, shots: Path) -> N
     ranked = page.locator("#ranked-options tbody tr")
     assert ranked.count() >= 3
     assert "%" in ranked.first.inner_text()
-    page.screenshot(path=shots / "recommendations.png", full_page=True)
+    page.screenshot(path=shots / "recommendations.png")
 
     # trial designer: two small arms, run to the end, result plot
     page.goto(url + "/#/trials")

@@ -88,7 +88,9 @@ def discovery() -> Discovery:
             CdsService(
                 hook=HOOK,
                 id=SERVICE_ID,
-                title="immunobalance: disease activity, treat-to-target and safety-screened options",
+                title=(
+                    "immunobalance: disease activity, treat-to-target and safety-screened options"
+                ),
                 description=(
                     "On opening the chart of a patient with an autoimmune disease (RA, psoriasis, "
                     "SLE, UC, Crohn's, MS, T1D): disease activity and the treat-to-target action, "
@@ -166,7 +168,9 @@ def validate_request(body: Any, service_id: str) -> tuple[str, dict[str, list[di
         for key in PREFETCH:
             resources[key] = _resource_list(prefetch.get(key), key, problems)
         unknown = sorted(set(prefetch) - set(PREFETCH))
-        problems += [Problem(f"prefetch.{k}", "not a prefetch key of this service") for k in unknown]
+        problems += [
+            Problem(f"prefetch.{k}", "not a prefetch key of this service") for k in unknown
+        ]
         patients = resources.get("patient", [])
         if patients and patients[0].get("resourceType") != "Patient":
             problems.append(Problem("prefetch.patient.resourceType", "expected 'Patient'"))
@@ -195,9 +199,7 @@ def _clip(text: str) -> str:
 
 
 def _source(topic: str) -> CardSource:
-    return CardSource(
-        label=SOURCE_LABEL, topic={"system": "urn:immunobalance:card", "code": topic}
-    )
+    return CardSource(label=SOURCE_LABEL, topic={"system": "urn:immunobalance:card", "code": topic})
 
 
 def _activity_card(review: VisitReview) -> Card:
@@ -206,11 +208,15 @@ def _activity_card(review: VisitReview) -> Card:
     shown = ", ".join(
         f"{k} {r.value:g} ({r.category})" for k, r in list(assessment.indices.items())[:2]
     )
-    summary = f"{disease}: {shown or 'no index at the latest visit'} — {action.kind.replace('_', ' ')}"
+    summary = (
+        f"{disease}: {shown or 'no index at the latest visit'} — {action.kind.replace('_', ' ')}"
+    )
     lines = [f"**Disease activity on {assessment.date.isoformat()}** ({disease})", ""]
     if assessment.indices:
         lines += ["| index | value | category |", "|---|---|---|"]
-        lines += [f"| {k} | {r.value:g} | {r.category or '—'} |" for k, r in assessment.indices.items()]
+        lines += [
+            f"| {k} | {r.value:g} | {r.category or '—'} |" for k, r in assessment.indices.items()
+        ]
     if assessment.vs_baseline:
         shown_resp = ", ".join(f"{k}: {v}" for k, v in assessment.vs_baseline.items())
         lines += ["", f"Response vs baseline: {shown_resp}"]
@@ -225,7 +231,9 @@ def _activity_card(review: VisitReview) -> Card:
         "warning" if action.kind in ("add", "switch_class", "optimise_dose") else "info"
     )
     return Card(
-        summary=_clip(summary), detail="\n".join(lines), indicator=indicator,
+        summary=_clip(summary),
+        detail="\n".join(lines),
+        indicator=indicator,
         source=_source("activity"),
     )
 
@@ -252,14 +260,20 @@ def _options_card(recommendation: dict[str, Any]) -> Card | None:
         lines.append(f"{o['rank']}. **{name(o)}** ({o.get('status')}) — {chance(o)}")
         lines += [f"    - {r}" for r in o.get("reasons", [])[:3]]
         lines += [f"    - warning: {w}" for w in o.get("warnings", [])[:3]]
-    excluded = [o for o in recommendation.get("options", []) if o.get("status") == "contraindicated"]
+    excluded = [
+        o for o in recommendation.get("options", []) if o.get("status") == "contraindicated"
+    ]
     if excluded:
-        lines += ["", "Contraindicated: " + "; ".join(
-            f"{name(o)} ({(o.get('reasons') or ['-'])[0]})" for o in excluded[:6]
-        )]
+        lines += [
+            "",
+            "Contraindicated: "
+            + "; ".join(f"{name(o)} ({(o.get('reasons') or ['-'])[0]})" for o in excluded[:6]),
+        ]
     lines += ["", "Predictions are in-silico estimates, not orders."]
     return Card(
-        summary=_clip(summary), detail="\n".join(lines), indicator="info",
+        summary=_clip(summary),
+        detail="\n".join(lines),
+        indicator="info",
         source=_source("options"),
     )
 

@@ -23,12 +23,16 @@ from immunobalance.regimen import RegimenItem, parse_regimen, regimen_label
 
 __all__ = ["app", "read_regimen_file", "register"]
 
-app = typer.Typer(help="Export and simulate the mechanistic immune-balance model.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Export and simulate the mechanistic immune-balance model.", no_args_is_help=True
+)
 
 DiseaseOpt = typer.Option(..., "--disease", help="disease key, e.g. rheumatoid_arthritis")
-RegimenOpt = typer.Option(None, "--regimen-file", help="TOML file with one `regimen = [...]` array "
-                          "(trial-spec form); omitted = untreated")
+RegimenOpt = typer.Option(
+    None,
+    "--regimen-file",
+    help="TOML file with one `regimen = [...]` array (trial-spec form); omitted = untreated",
+)
 
 
 def read_regimen_file(path: Path | None) -> list[RegimenItem]:
@@ -41,15 +45,27 @@ def read_regimen_file(path: Path | None) -> list[RegimenItem]:
     except FileNotFoundError:
         raise InvalidSpecError([Problem(where, "file not found")], what="regimen file") from None
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidSpecError([Problem(where, f"not valid TOML: {exc}")], what="regimen file") from None
+        raise InvalidSpecError(
+            [Problem(where, f"not valid TOML: {exc}")], what="regimen file"
+        ) from None
     if "regimen" not in data:
-        raise InvalidSpecError([Problem(where, "no `regimen = [...]` array (e.g. regimen = "
-                                        "[{agent = \"adalimumab\", dose = \"40 mg\", route = \"sc\", "
-                                        "every = \"2 weeks\"}])")], what="regimen file")
+        raise InvalidSpecError(
+            [
+                Problem(
+                    where,
+                    "no `regimen = [...]` array (e.g. regimen = "
+                    '[{agent = "adalimumab", dose = "40 mg", route = "sc", '
+                    'every = "2 weeks"}])',
+                )
+            ],
+            what="regimen file",
+        )
     extra = sorted(set(data) - {"regimen"})
     if extra:
-        raise InvalidSpecError([Problem(f"{where}:{k}", "unexpected key (only `regimen`)")
-                                for k in extra], what="regimen file")
+        raise InvalidSpecError(
+            [Problem(f"{where}:{k}", "unexpected key (only `regimen`)") for k in extra],
+            what="regimen file",
+        )
     return parse_regimen(data["regimen"], path=f"{where}:regimen")
 
 
@@ -77,8 +93,11 @@ def sbml_command(
 def simulate_command(
     disease: str = DiseaseOpt,
     population: str | None = typer.Option(
-        None, "--population", help="population key of the knowledge base; for now the module's "
-        "declared priors are sampled (calibrated populations are wired by the population layer)"),
+        None,
+        "--population",
+        help="population key of the knowledge base; for now the module's "
+        "declared priors are sampled (calibrated populations are wired by the population layer)",
+    ),
     regimen_file: Path | None = RegimenOpt,
     n: int = typer.Option(1, "--n", min=1, help="number of virtual patients"),
     weeks: float = typer.Option(52.0, "--weeks", min=0.0, help="simulated weeks"),
@@ -104,14 +123,29 @@ def simulate_command(
     plot_patient(res, 0, out / "patient0.png", title=f"{disease}: {regimen_label(regimen)}")
     plot_patient(res, 0, out / "patient0.html", title=f"{disease}: {regimen_label(regimen)}")
     last = {k: float(np.nanmean(v[:, -1])) for k, v in res.readouts.items()}
+    files = {
+        k: str(out / f)
+        for k, f in (
+            ("csv", "trajectories.csv"),
+            ("parquet", "trajectories.parquet"),
+            ("png", "patient0.png"),
+            ("html", "patient0.html"),
+        )
+    }
+    inflammation = {
+        "baseline": float(np.nanmean(res.states["I"][:, 0])),
+        "end": float(np.nanmean(res.states["I"][:, -1])),
+    }
     summary = {
-        "disease": disease, "population": population, "regimen": regimen_label(regimen), "n": n,
-        "weeks": weeks, "seed": seed, "failed": int((res.status != 0).sum()),
-        "files": {k: str(out / f) for k, f in (("csv", "trajectories.csv"),
-                                               ("parquet", "trajectories.parquet"),
-                                               ("png", "patient0.png"), ("html", "patient0.html"))},
-        "mean_inflammation": {"baseline": float(np.nanmean(res.states["I"][:, 0])),
-                              "end": float(np.nanmean(res.states["I"][:, -1]))},
+        "disease": disease,
+        "population": population,
+        "regimen": regimen_label(regimen),
+        "n": n,
+        "weeks": weeks,
+        "seed": seed,
+        "failed": int((res.status != 0).sum()),
+        "files": files,
+        "mean_inflammation": inflammation,
         "mean_readouts_end": last,
         "events": {k: int(res.event_counts(k).sum()) for k in res.events},
         "notes": res.notes,
@@ -119,10 +153,14 @@ def simulate_command(
     if fmt == OutputFormat.json:
         print_json(summary)
         return
-    console.print(f"[bold]{disease}[/] — {regimen_label(regimen)} — {n} patient(s), {weeks:g} weeks")
-    console.print(f"organ inflammation: {summary['mean_inflammation']['baseline']:.2f} → "
-                  f"{summary['mean_inflammation']['end']:.2f} (1 = untreated baseline)")
-    for k, f in summary["files"].items():  # type: ignore[union-attr]
+    console.print(
+        f"[bold]{disease}[/] — {regimen_label(regimen)} — {n} patient(s), {weeks:g} weeks"
+    )
+    console.print(
+        f"organ inflammation: {inflammation['baseline']:.2f} → "
+        f"{inflammation['end']:.2f} (1 = untreated baseline)"
+    )
+    for k, f in files.items():
         console.print(f"  {k}: {f}")
     for note in res.notes:
         console.print(f"  [dim]note: {note}[/]")

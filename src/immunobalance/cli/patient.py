@@ -66,28 +66,23 @@ def add(
     output_format: OutputFormat = FormatOption,
 ) -> None:
     """Validate and store a patient record (exit 2 listing every problem; nothing stored)."""
-    from immunobalance.api.monitoring import propose_action
+    from immunobalance.api.monitoring import create_reviewed, review_document
     from immunobalance.patient import read_patient
     from immunobalance.store.crud import audit
-    from immunobalance.store.crud import patients as crud
 
     patient = read_patient(record if record != "-" else _read_json("-"), patient_id=patient_id)
     db = _database()
+    review = review_document(patient, patient.latest_date())
     with db.write() as session:
-        crud.create_patient(session, patient)
-        latest = patient.latest_date()
-        action = None
-        if latest is not None:
-            visit = next(v for v in crud.visits_of(session, patient.id) if v.date == latest)
-            action = propose_action(session, patient.id, latest, visit_id=visit.id)
+        action = create_reviewed(session, patient, review)
         audit.record_event(session, None, "patient.create", patient_record_id=patient.id)
-    document = {"id": patient.id, "action": action.model_dump(mode="json") if action else None}
+    shown = action.model_dump(mode="json") if action else None
     if output_format is OutputFormat.json:
-        print_json(document)
+        print_json({"id": patient.id, "action": shown})
     else:
         console.print(f"stored patient [bold]{patient.id}[/]", highlight=False)
-        if document["action"]:
-            _print_action(document["action"])
+        if shown:
+            _print_action(shown)
 
 
 def visit(
@@ -138,9 +133,7 @@ def visit(
             recommendation = None
     review = review_visit(updated, valid.date, recommendation=recommendation)
     with db.write() as session:
-        row = crud.add_visit(
-            session, patient_id, valid.date, valid.observations, valid.medications
-        )
+        row = crud.add_visit(session, patient_id, valid.date, valid.observations, valid.medications)
         patient_row = crud.get_patient_row(session, patient_id, full=False)
         assert patient_row is not None
         stored_action = actions.record_action(
@@ -154,7 +147,11 @@ def visit(
             session, None, "visit.create", patient_record_id=patient_id, target=str(row.id)
         )
         shown = timeline_action(stored_action).model_dump(mode="json")
-    document = {"visit": str(row.id), "patient": patient_id, "review": review.model_dump(mode="json")}
+    document = {
+        "visit": str(row.id),
+        "patient": patient_id,
+        "review": review.model_dump(mode="json"),
+    }
     if output_format is OutputFormat.json:
         print_json(document)
         return
@@ -226,7 +223,7 @@ def list_patients(output_format: OutputFormat = FormatOption) -> None:
 
     with _database().read() as session:
         listing = crud.list_patients(session, limit=10_000)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": p.id,
             "sex": p.sex,
@@ -242,7 +239,7 @@ def list_patients(output_format: OutputFormat = FormatOption) -> None:
     for column in ("id", "sex", "visits", "last visit"):
         table.add_column(column)
     for r in rows:
-        table.add_row(r["id"], r["sex"], str(r["visits"]), r["last_visit"] or "—")
+        table.add_row(str(r["id"]), str(r["sex"]), str(r["visits"]), str(r["last_visit"] or "—"))
     console.print(table)
 
 

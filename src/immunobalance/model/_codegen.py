@@ -87,7 +87,10 @@ def generate_source(decl: Declaration) -> str:
         for prefix, arr in EFFECT_PREFIX.items():
             ext[f"{prefix}_{proc}"] = f"{arr}[{q}]"
 
-    lines = ["@njit(cache=True, error_model=\"numpy\", fastmath=FASTMATH)", "def model_eval(y, p, inh, dep, act, inf, alg, dy):"]
+    lines = [
+        '@njit(cache=True, error_model="numpy", fastmath=FASTMATH)',
+        "def model_eval(y, p, inh, dep, act, inf, alg, dy):",
+    ]
     used: set[str] = set()
     for a in decl.assignments:
         used |= Formula(a.formula).names()
@@ -112,8 +115,10 @@ def generate_source(decl: Declaration) -> str:
     )
     body = "\n".join(lines) + "\n"
     parallel = os.environ.get("IMMUNOBALANCE_PARALLEL", "1") != "0"
-    return header + body + TEMPLATE.replace("__N_PROC__", str(len(PROCESSES))).replace(
-        "__PARALLEL__", str(parallel)
+    return (
+        header
+        + body
+        + TEMPLATE.replace("__N_PROC__", str(len(PROCESSES))).replace("__PARALLEL__", str(parallel))
     )
 
 

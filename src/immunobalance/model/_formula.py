@@ -77,7 +77,9 @@ class Formula:
                 out.add(node.id)
         return out
 
-    def render(self, target: str, rename: Callable[[str], str] | Mapping[str, str] | None = None) -> str:
+    def render(
+        self, target: str, rename: Callable[[str], str] | Mapping[str, str] | None = None
+    ) -> str:
         """Render as ``"python"`` (numba kernel), ``"sbml"`` (L3 infix) or ``"text"`` (docs).
 
         ``rename`` maps variable names to the target's spelling (e.g. ``E1`` → ``y[0]``).
@@ -133,7 +135,8 @@ def _number(value: float, target: str) -> str:
 
 def _render(node: ast.AST, target: str, rename: Callable[[str], str]) -> str:
     if isinstance(node, ast.Constant):
-        return _number(node.value, target)
+        assert isinstance(node.value, int | float)
+        return _number(float(node.value), target)
     if isinstance(node, ast.Name):
         return rename(node.id)
     if isinstance(node, ast.UnaryOp):
@@ -160,8 +163,15 @@ def _render(node: ast.AST, target: str, rename: Callable[[str], str]) -> str:
         name = node.func.id
         args = [_render(a, target, rename) for a in node.args]
         if target == "python":
-            py = {"hill": "_hill", "exp": "math.exp", "log": "math.log", "sqrt": "math.sqrt",
-                  "pow": "_pow", "min": "min", "max": "max"}[name]
+            py = {
+                "hill": "_hill",
+                "exp": "math.exp",
+                "log": "math.log",
+                "sqrt": "math.sqrt",
+                "pow": "_pow",
+                "min": "min",
+                "max": "max",
+            }[name]
             return f"{py}({', '.join(args)})"
         if target == "sbml" and name == "pow":
             return f"(({args[0]})^({args[1]}))"

@@ -8,7 +8,8 @@ processes. See ``docs/model.md`` ("Solver") for the choice of method.
 The integrator is the explicit Dormand–Prince 5(4) pair with an embedded error estimate
 (Dormand & Prince, J Comput Appl Math 1980;6:19–26; Hairer, Nørsett & Wanner, *Solving ODEs I*,
 §II.5), one adaptive step-size sequence per virtual patient, restarted at every discontinuity
-(dose, anti-drug-antibody onset) so that no step straddles one.
+(dose, anti-drug-antibody onset) so that no step
+straddles one.
 """
 
 TEMPLATE = r'''
@@ -17,7 +18,8 @@ PARALLEL = __PARALLEL__
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
-def _pd(y, pk, act_agent, act_proc, act_effect, act_ec50, act_emax, act_hill, conc, inh, dep, act, inf):
+def _pd(y, pk, act_agent, act_proc, act_effect, act_ec50, act_emax, act_hill, conc, inh, dep,
+        act, inf):
     K = pk.shape[0]
     for j in range(K):
         c = y[N_IMM + 3 * j + 1] / pk[j, 2]

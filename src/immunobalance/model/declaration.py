@@ -283,14 +283,14 @@ class Declaration:
                 problems.append(f"{where}: unknown name {n!r}")
             return names & allowed
 
-        for s in self.states:
-            check(s.initial, f"initial({s.name})", param_names)
+        for st in self.states:
+            check(st.initial, f"initial({st.name})", param_names)
         deps: dict[str, set[str]] = {}
         assign_names = {a.name for a in self.assignments}
-        for a in self.assignments:
-            deps[a.name] = check(a.formula, f"assignment {a.name}", defined) & assign_names
-        for r in self.rates:
-            check(r.formula, f"rate {r.state}", defined)
+        for asg in self.assignments:
+            deps[asg.name] = check(asg.formula, f"assignment {asg.name}", defined) & assign_names
+        for rate in self.rates:
+            check(rate.formula, f"rate {rate.state}", defined)
         order: list[str] = []
         state: dict[str, int] = {}
 

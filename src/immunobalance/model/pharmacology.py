@@ -4,7 +4,8 @@ An :class:`AgentPharmacology` holds what the engine needs of one agent in model 
 (days, litres, mg or cells): first-order absorption, one- or two-compartment linear
 disposition, optional target-mediated elimination, anti-drug-antibody (ADA) behaviour, and the
 list of *actions* — (process, effect, plasma-equivalent EC50, Emax, Hill). The kernel treats all
-agents alike: concentration ``C = A_central / V1``; engagement ``e = Emax·(C/EC50)^h/(1+(C/EC50)^h)``;
+agents alike: concentration ``C = A_central / V1``; engagement
+``e = Emax·(C/EC50)^h/(1+(C/EC50)^h)``;
 inhibitory engagements on one process combine by Bliss independence ``1 − Π(1 − e)``,
 depletions and activations add, infusions add cells.
 
@@ -54,8 +55,13 @@ EFFECT_CODE = {"inhibit": 0, "deplete": 1, "activate": 2, "expand": 2, "infuse":
 #: at its interstitial concentration (plasma × biodistribution coefficient).
 TISSUE_PROCESSES = frozenset({"tnf", "il6", "il1", "il17", "il12", "il23"})
 _PROTEINS = frozenset(
-    {"monoclonal_antibody", "antibody_fragment", "fusion_protein", "receptor_antagonist_protein",
-     "cytokine"}
+    {
+        "monoclonal_antibody",
+        "antibody_fragment",
+        "fusion_protein",
+        "receptor_antagonist_protein",
+        "cytokine",
+    }
 )
 _IN_VITRO = frozenset({"kd", "biochemical_ic50", "cellular_ic50"})
 
@@ -68,10 +74,17 @@ _FALLBACK = {
     "F_small": (0.8, "1", "typical oral small molecule (assumption)"),
     "V1_protein": (3.1, "L", "Dirks NL, Meibohm B. Clin Pharmacokinet 2010;49:633-659"),
     "mw_protein": (150000.0, "g/mol", "IgG1 molecular weight ≈ 150 kDa"),
-    "ada_factor": (3.0, "1", "Bartelds GM et al. JAMA 2011;305:1460-8 (ADA lower trough ~10-fold); "
-                   "assumed 3-fold clearance"),
-    "cl_exp": (0.75, "1", "allometric theory, Anderson BJ, Holford NHG. Annu Rev Pharmacol "
-               "Toxicol 2008;48:303-32"),
+    "ada_factor": (
+        3.0,
+        "1",
+        "Bartelds GM et al. JAMA 2011;305:1460-8 (ADA lower trough ~10-fold); "
+        "assumed 3-fold clearance",
+    ),
+    "cl_exp": (
+        0.75,
+        "1",
+        "allometric theory, Anderson BJ, Holford NHG. Annu Rev Pharmacol Toxicol 2008;48:303-32",
+    ),
 }
 
 #: Between-patient variability of PK (lognormal CV) applied to every agent.
@@ -126,8 +139,9 @@ class AgentPharmacology:
     @property
     def antiproliferative(self) -> bool:
         """Acts on proliferating lymphocytes (methotrexate, azathioprine…): lowers ADA to others."""
-        return any(a.process == "lymphocyte_proliferation" and a.effect == "inhibit"
-                   for a in self.actions)
+        return any(
+            a.process == "lymphocyte_proliferation" and a.effect == "inhibit" for a in self.actions
+        )
 
 
 def _q(s: Sourced) -> pint.Quantity:
@@ -174,8 +188,10 @@ def agent_pharmacology(agent: Agent, tissue_bdc: float) -> AgentPharmacology:
 
     exposure_only = pk.model == "none"
     if exposure_only:
-        notes.append(f"{where}: pk.model 'none': dose-driven exposure (amount in a nominal 1 L "
-                     "compartment decaying with the recorded half-life)")
+        notes.append(
+            f"{where}: pk.model 'none': dose-driven exposure (amount in a nominal 1 L "
+            "compartment decaying with the recorded half-life)"
+        )
     half_life = float(_q(pk.half_life).to("day").magnitude)
     kel = math.log(2) / half_life
 
@@ -183,18 +199,26 @@ def agent_pharmacology(agent: Agent, tissue_bdc: float) -> AgentPharmacology:
     if cells or exposure_only:
         v1, cl, q_, v2 = 1.0, kel, 0.0, 1.0
     else:
-        v1 = _volume(pk.volume_central, where + ".pk.volume_central", problems)
-        if v1 is None:
+        v1_ = _volume(pk.volume_central, where + ".pk.volume_central", problems)
+        if v1_ is not None:
+            v1 = v1_
+        else:
             v1 = note("pk.volume_central", "V1_protein") if protein else math.nan
             if not protein:
-                problems.append(Problem(f"{where}.pk.volume_central", "needed for a small molecule"))
+                problems.append(
+                    Problem(f"{where}.pk.volume_central", "needed for a small molecule")
+                )
         v2_ = _volume(pk.volume_peripheral, where + ".pk.volume_peripheral", problems)
-        q_ = _flow(pk.intercompartmental_clearance, where + ".pk.intercompartmental_clearance", problems)
-        two = pk.model == "two_compartment" and v2_ is not None and q_ is not None
+        qq = _flow(
+            pk.intercompartmental_clearance, where + ".pk.intercompartmental_clearance", problems
+        )
+        two = pk.model == "two_compartment" and v2_ is not None and qq is not None
         if pk.model == "two_compartment" and not two:
-            notes.append(f"{where}: two-compartment PK without V2/Q in the record; one compartment used")
+            notes.append(
+                f"{where}: two-compartment PK without V2/Q in the record; one compartment used"
+            )
         v2 = float(v2_) if two and v2_ is not None else 1.0
-        q_ = float(q_) if two and q_ is not None else 0.0
+        q_ = float(qq) if two and qq is not None else 0.0
         cl_ = _flow(pk.clearance, where + ".pk.clearance", problems)
         if cl_ is None:
             vss = v1 + (v2 if two else 0.0)
@@ -229,17 +253,30 @@ def agent_pharmacology(agent: Agent, tissue_bdc: float) -> AgentPharmacology:
     actions: list[Action] = []
     for i, a in enumerate(agent.actions):
         apath = f"{where}.actions[{i}]"
-        conc = _potency_amount_per_l(a.potency, amount_unit, mw, protein or exposure_only, apath,
-                                     problems, notes, exposure_only)
+        conc = _potency_amount_per_l(
+            a.potency,
+            amount_unit,
+            mw,
+            protein or exposure_only,
+            apath,
+            problems,
+            notes,
+            exposure_only,
+        )
         if conc is None:
             continue
         site = 1.0
-        if (protein and a.potency_kind in _IN_VITRO and a.process in TISSUE_PROCESSES
-                and a.effect == "inhibit"):
+        if (
+            protein
+            and a.potency_kind in _IN_VITRO
+            and a.process in TISSUE_PROCESSES
+            and a.effect == "inhibit"
+        ):
             site = tissue_bdc
         emax = _emax(a, apath, problems, notes)
-        actions.append(Action(a.process, a.effect, conc / site, emax, float(a.hill), site,
-                              a.potency.source))
+        actions.append(
+            Action(a.process, a.effect, conc / site, emax, float(a.hill), site, a.potency.source)
+        )
 
     vmax, km, tproc = 0.0, 1.0, -1
     if pk.target_mediated is not None and not cells and actions:
@@ -256,9 +293,11 @@ def agent_pharmacology(agent: Agent, tissue_bdc: float) -> AgentPharmacology:
             vmax = float(tq.to("L/day").magnitude) * km
             tproc = PROCESS_INDEX[dep[0].process]
         else:
-            notes.append(f"{where}: pk.target_mediated ({pk.target_mediated.value:g} "
-                         f"{pk.target_mediated.unit}) gives no elimination capacity (mass/time) or "
-                         "clearance (volume/time); linear PK used")
+            notes.append(
+                f"{where}: pk.target_mediated ({pk.target_mediated.value:g} "
+                f"{pk.target_mediated.unit}) gives no elimination capacity (mass/time) or "
+                "clearance (volume/time); linear PK used"
+            )
     ada = _fraction(pk.immunogenicity) if pk.immunogenicity is not None else 0.0
     ada_mtx = _fraction(pk.immunogenicity_with_mtx) if pk.immunogenicity_with_mtx else ada
     if pk.ada_clearance_factor is not None:
@@ -268,13 +307,28 @@ def agent_pharmacology(agent: Agent, tissue_bdc: float) -> AgentPharmacology:
     else:
         ada_factor = 1.0
     if problems:
-        raise UnsupportedRegimenError_(problems)
+        raise UnsupportedRegimenProblemsError(problems)
     return AgentPharmacology(
-        key=agent.key, modality=agent.modality, amount_unit=amount_unit, routes=routes, ka=ka,
-        bioavailability=bio, cl=cl, v1=float(v1), q=q_, v2=v2, cl_weight_exponent=float(exp_cl),
-        vmax_tmdd=vmax, km_tmdd=km, tmdd_process=tproc, ada_rate=ada,
-        ada_rate_with_antiproliferative=ada_mtx, ada_factor=ada_factor, actions=tuple(actions),
-        notes=tuple(notes), iu_per_mg=_specific_activity(agent),
+        key=agent.key,
+        modality=agent.modality,
+        amount_unit=amount_unit,
+        routes=routes,
+        ka=ka,
+        bioavailability=bio,
+        cl=cl,
+        v1=float(v1),
+        q=q_,
+        v2=v2,
+        cl_weight_exponent=float(exp_cl),
+        vmax_tmdd=vmax,
+        km_tmdd=km,
+        tmdd_process=tproc,
+        ada_rate=ada,
+        ada_rate_with_antiproliferative=ada_mtx,
+        ada_factor=ada_factor,
+        actions=tuple(actions),
+        notes=tuple(notes),
+        iu_per_mg=_specific_activity(agent),
     )
 
 
@@ -290,10 +344,14 @@ def _specific_activity(agent: Agent) -> float | None:
 
 #: Maximal depletion rate (1/day) per process when a depleting action's Emax is a fraction.
 DEPLETION_RATE = {
-    "b_cells": (2.0, "Reff ME et al. Blood 1994;83:435-45 (anti-CD20 clears circulating B cells "
-                "within days)"),
-    "t_cells": (1.0, "Cox AL et al. Eur J Immunol 2005;35:3332-42 (alemtuzumab lymphopenia within "
-                "days)"),
+    "b_cells": (
+        2.0,
+        "Reff ME et al. Blood 1994;83:435-45 (anti-CD20 clears circulating B cells within days)",
+    ),
+    "t_cells": (
+        1.0,
+        "Cox AL et al. Eur J Immunol 2005;35:3332-42 (alemtuzumab lymphopenia within days)",
+    ),
     "plasma_cells": (0.3, "model assumption (plasma-cell depletion over 1-2 weeks)"),
 }
 
@@ -312,19 +370,22 @@ def _emax(a: object, path: str, problems: list[Problem], notes: list[str]) -> fl
         else:
             frac = 1.0
         rate, src = DEPLETION_RATE.get(a.process, (0.5, "model assumption"))
-        notes.append(f"{path}: depletion Emax {frac:g} (fraction) × maximal rate {rate:g}/day ({src})")
+        notes.append(
+            f"{path}: depletion Emax {frac:g} (fraction) × maximal rate {rate:g}/day ({src})"
+        )
         return frac * rate
     if a.emax is None:
         return 1.0
     q = _q(a.emax)
     if not q.check("[]"):
-        problems.append(Problem(f"{path}.emax", f"{a.emax.unit!r}: expected a fraction for effect "
-                                f"{a.effect!r}"))
+        problems.append(
+            Problem(f"{path}.emax", f"{a.emax.unit!r}: expected a fraction for effect {a.effect!r}")
+        )
         return 1.0
     return _fraction(a.emax)
 
 
-class UnsupportedRegimenError_(UnsupportedRegimenError):  # noqa: N801
+class UnsupportedRegimenProblemsError(UnsupportedRegimenError):
     """UnsupportedRegimenError listing every problem (path: reason)."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
@@ -357,8 +418,14 @@ def _flow(s: Sourced | None, path: str, problems: list[Problem]) -> float | None
 
 
 def _potency_amount_per_l(
-    s: Sourced, amount_unit: str, mw: float | None, protein: bool, path: str,
-    problems: list[Problem], notes: list[str], exposure_only: bool = False,
+    s: Sourced,
+    amount_unit: str,
+    mw: float | None,
+    protein: bool,
+    path: str,
+    problems: list[Problem],
+    notes: list[str],
+    exposure_only: bool = False,
 ) -> float | None:
     """Potency in the agent's amount unit per litre (mg/L), or cells for infused cells."""
     unit = s.unit.strip().lower()
@@ -369,7 +436,7 @@ def _potency_amount_per_l(
         return float(s.value)
     try:
         q = _q(s)
-    except Exception:  # noqa: BLE001 - reported below with the unit that failed
+    except Exception:
         problems.append(Problem(f"{path}.potency.unit", f"{s.unit!r} is not a unit"))
         return None
     if q.check("[mass]/[length]**3"):
@@ -379,14 +446,22 @@ def _potency_amount_per_l(
     if q.check("[substance]/[length]**3"):
         if mw is None:
             if not protein:
-                problems.append(Problem(f"{path}.potency",
-                                        f"molar potency {s.value:g} {s.unit} needs pk.molecular_weight"))
+                problems.append(
+                    Problem(
+                        f"{path}.potency",
+                        f"molar potency {s.value:g} {s.unit} needs pk.molecular_weight",
+                    )
+                )
                 return None
             mw = _FALLBACK["mw_protein"][0]
             notes.append(f"{path}: molar potency converted with 150 kDa (no molecular_weight)")
         return float(q.to("nmol/L").magnitude) * mw * 1e-6
-    problems.append(Problem(f"{path}.potency.unit",
-                            f"{s.unit!r} is not a concentration (expected nM or ng/mL, mg/L)"))
+    problems.append(
+        Problem(
+            f"{path}.potency.unit",
+            f"{s.unit!r} is not a concentration (expected nM or ng/mL, mg/L)",
+        )
+    )
     return None
 
 
@@ -418,9 +493,13 @@ def dosing_table(
     for i, item in enumerate(regimen):
         ph = pharm[item.agent]
         if item.route not in ph.routes:
-            problems.append(Problem(f"regimen[{i}].route",
-                                    f"{item.agent} is not given {item.route} (label routes: "
-                                    f"{', '.join(ph.routes)})"))
+            problems.append(
+                Problem(
+                    f"regimen[{i}].route",
+                    f"{item.agent} is not given {item.route} (label routes: "
+                    f"{', '.join(ph.routes)})",
+                )
+            )
             continue
         evs: list[DosingEvents] = dosing_events([item], weeks, weight_kg, height_cm)
         for ev in evs:
@@ -428,18 +507,25 @@ def dosing_table(
             if ev.amount_unit == "IU" and ph.amount_unit == "mg" and ph.iu_per_mg:
                 amount = ev.amount / ph.iu_per_mg
             elif ev.amount_unit != ph.amount_unit:
-                hint = (" (an IU dose needs pk.specific_activity, IU/mg, in the agent's record)"
-                        if ev.amount_unit == "IU" else "")
-                problems.append(Problem(f"regimen[{i}].dose",
-                                        f"{item.dose!r} is in {ev.amount_unit}, but {item.agent} "
-                                        f"is dosed in {ph.amount_unit}{hint}"))
+                hint = (
+                    " (an IU dose needs pk.specific_activity, IU/mg, in the agent's record)"
+                    if ev.amount_unit == "IU"
+                    else ""
+                )
+                problems.append(
+                    Problem(
+                        f"regimen[{i}].dose",
+                        f"{item.dose!r} is in {ev.amount_unit}, but {item.agent} "
+                        f"is dosed in {ph.amount_unit}{hint}",
+                    )
+                )
                 continue
             f = ph.bioavailability[item.route]
             cmt = 1 if item.route == "iv" or ph.amount_unit == "cells" else 0
             for t in ev.times_day:
                 rows.append((float(t), agents.index(item.agent), cmt, amount * f, i, item.route))
     if problems:
-        raise UnsupportedRegimenError_(problems)
+        raise UnsupportedRegimenProblemsError(problems)
     rows.sort(key=lambda r: (r[0], r[1], r[4]))
     return DosingTable(
         agents=agents,
@@ -453,7 +539,9 @@ def dosing_table(
 
 
 def patient_pk(
-    ph: AgentPharmacology, weight_kg: NDArray[np.float64], eta_cl: NDArray[np.float64],
+    ph: AgentPharmacology,
+    weight_kg: NDArray[np.float64],
+    eta_cl: NDArray[np.float64],
     eta_v: NDArray[np.float64],
 ) -> NDArray[np.float64]:
     """Per-patient PK row ``[ka, CL, V1, Q, V2, Vmax, Km, ADA factor]`` (days, L, mg).
@@ -469,7 +557,7 @@ def patient_pk(
     fv = np.ones_like(w) if cells else w * np.exp(s_v * eta_v)
     out = np.empty((w.shape[0], 8))
     out[:, 0] = ph.ka
-    out[:, 1] = ph.cl * fcl * (1.0 if not cells else 1.0)
+    out[:, 1] = ph.cl * fcl
     out[:, 2] = ph.v1 * fv
     out[:, 3] = ph.q * fcl
     out[:, 4] = ph.v2 * fv

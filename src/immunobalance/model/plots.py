@@ -31,8 +31,12 @@ def trajectory_table(res: SimulationResult) -> pa.Table:
         "week": np.tile(res.times_week, n),
         "status": np.repeat(res.status, t),
     }
-    for group, data in (("", res.states), ("", res.cytokines), ("conc_", res.concentrations),
-                        ("", res.readouts)):
+    for group, data in (
+        ("", res.states),
+        ("", res.cytokines),
+        ("conc_", res.concentrations),
+        ("", res.readouts),
+    ):
         for k, v in data.items():
             cols[f"{group}{k}"] = v.reshape(-1)
     return pa.table(cols)
@@ -62,8 +66,9 @@ def plot_patient(res: SimulationResult, i: int, path: Path, title: str = "") -> 
         fig = make_subplots(rows=3, cols=2, subplot_titles=[p[0] for p in panels])
         for k, (_, series) in enumerate(panels):
             for key, y in series.items():
-                fig.add_trace(go.Scatter(x=weeks, y=y, name=key, mode="lines"),
-                              row=k // 2 + 1, col=k % 2 + 1)
+                fig.add_trace(
+                    go.Scatter(x=weeks, y=y, name=key, mode="lines"), row=k // 2 + 1, col=k % 2 + 1
+                )
         fig.update_layout(title=title, height=900)
         fig.write_html(str(path), include_plotlyjs="cdn")
         return path

@@ -32,7 +32,9 @@ def _stream_key(seed: int, stream: str) -> np.uint64:
     return np.uint64((int(seed) ^ h) & 0xFFFFFFFFFFFFFFFF)
 
 
-def uniforms(seed: int, stream: str, patient_index: ArrayLike, counters: ArrayLike) -> NDArray[np.float64]:
+def uniforms(
+    seed: int, stream: str, patient_index: ArrayLike, counters: ArrayLike
+) -> NDArray[np.float64]:
     """Uniforms in (0, 1), shape ``(n_patients, n_counters)``."""
     pi = np.asarray(patient_index, dtype=np.int64).astype(np.uint64).reshape(-1, 1)
     ct = np.asarray(counters, dtype=np.int64).astype(np.uint64).reshape(1, -1)
@@ -42,11 +44,15 @@ def uniforms(seed: int, stream: str, patient_index: ArrayLike, counters: ArrayLi
     return ((z >> np.uint64(11)).astype(np.float64) + 0.5) / 9007199254740992.0
 
 
-def normals(seed: int, stream: str, patient_index: ArrayLike, counters: ArrayLike) -> NDArray[np.float64]:
+def normals(
+    seed: int, stream: str, patient_index: ArrayLike, counters: ArrayLike
+) -> NDArray[np.float64]:
     """Standard normals (inverse CDF of :func:`uniforms`)."""
     return np.asarray(special.ndtri(uniforms(seed, stream, patient_index, counters)))
 
 
-def exponentials(seed: int, stream: str, patient_index: ArrayLike, counters: ArrayLike) -> NDArray[np.float64]:
+def exponentials(
+    seed: int, stream: str, patient_index: ArrayLike, counters: ArrayLike
+) -> NDArray[np.float64]:
     """Unit-rate exponentials."""
     return -np.log(uniforms(seed, stream, patient_index, counters))

@@ -26,7 +26,9 @@ class ParameterSet(Mapping[str, NDArray[np.float64]]):
     an ``(n, k)`` matrix in the order of :attr:`pathways`.
     """
 
-    def __init__(self, values: Mapping[str, NDArray[np.float64]], pathways: tuple[str, ...]) -> None:
+    def __init__(
+        self, values: Mapping[str, NDArray[np.float64]], pathways: tuple[str, ...]
+    ) -> None:
         arrays = {k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in values.items()}
         sizes = {a.shape[0] for a in arrays.values()}
         if len(sizes) > 1:

@@ -37,7 +37,9 @@ class SbmlExportError(ImmunobalanceError, RuntimeError):
 
 def _check(code: int, what: str) -> None:
     if code != libsbml.LIBSBML_OPERATION_SUCCESS:
-        raise SbmlExportError(f"libsbml failed on {what}: {libsbml.OperationReturnValue_toString(code)}")
+        raise SbmlExportError(
+            f"libsbml failed on {what}: {libsbml.OperationReturnValue_toString(code)}"
+        )
 
 
 def _math(text: str, where: str) -> libsbml.ASTNode:
@@ -65,10 +67,16 @@ class SbmlExporter:
         variability and ADA of this patient).
     """
 
-    def __init__(self, module: DiseaseModule, regimen: Sequence[RegimenItem] = (), weeks: float = 52.0,
-                 params: ParameterSet | None = None,
-                 covariates: Mapping[str, NDArray[np.float64]] | None = None, seed: int = 0,
-                 patient_index: int = 0) -> None:
+    def __init__(
+        self,
+        module: DiseaseModule,
+        regimen: Sequence[RegimenItem] = (),
+        weeks: float = 52.0,
+        params: ParameterSet | None = None,
+        covariates: Mapping[str, NDArray[np.float64]] | None = None,
+        seed: int = 0,
+        patient_index: int = 0,
+    ) -> None:
         self.module = module
         self.regimen = list(regimen)
         self.weeks = weeks
@@ -78,8 +86,15 @@ class SbmlExporter:
         self.patient_index = patient_index
 
     def kernel_inputs(self) -> KernelInputs:
-        return kernel_inputs(self.module, self.params, self.regimen, self.weeks, seed=self.seed,
-                             patient_index=np.array([self.patient_index]), covariates=self.covariates)
+        return kernel_inputs(
+            self.module,
+            self.params,
+            self.regimen,
+            self.weeks,
+            seed=self.seed,
+            patient_index=np.array([self.patient_index]),
+            covariates=self.covariates,
+        )
 
     def export(self) -> str:
         """The SBML document as a string."""
@@ -162,9 +177,13 @@ class SbmlExporter:
                 load = f"load_{PROCESSES[tp]}"
             cpos = f"ib_max(C_{ag}, 0)"
             rule(f"depot_{ag}", f"-ka_{ag} * depot_{ag}", rate=True)
-            rule(f"central_{ag}", f"ka_{ag} * depot_{ag} - CL_{ag} * (1 + (adaf_{ag} - 1) * ada_on_{ag}) "
-                 f"* C_{ag} - Q_{ag} * (C_{ag} - periph_{ag} / V2_{ag}) - vmax_{ag} * {load} * {cpos} "
-                 f"/ (km_{ag} + {cpos})", rate=True)
+            rule(
+                f"central_{ag}",
+                f"ka_{ag} * depot_{ag} - CL_{ag} * (1 + (adaf_{ag} - 1) * ada_on_{ag}) "
+                f"* C_{ag} - Q_{ag} * (C_{ag} - periph_{ag} / V2_{ag}) "
+                f"- vmax_{ag} * {load} * {cpos} / (km_{ag} + {cpos})",
+                rate=True,
+            )
             rule(f"periph_{ag}", f"Q_{ag} * (C_{ag} - periph_{ag} / V2_{ag})", rate=True)
         for m in range(ki.act_agent.shape[0]):
             ag = agents[int(ki.act_agent[m])]
@@ -205,8 +224,13 @@ class SbmlExporter:
             cmt = "central" if ki.doses.compartment[d] == 1 else "depot"
             amt = f"dose_{d}"
             param(amt, ki.doses.amount[0, d])
-            self._event(model, f"dose_event_{d}", f"time >= {float(ki.doses.times_day[d])!r}",
-                        f"{cmt}_{ag}", f"{cmt}_{ag} + {amt}")
+            self._event(
+                model,
+                f"dose_event_{d}",
+                f"time >= {float(ki.doses.times_day[d])!r}",
+                f"{cmt}_{ag}",
+                f"{cmt}_{ag} + {amt}",
+            )
         for ag in agents:
             self._event(model, f"ada_event_{ag}", f"time >= ada_onset_{ag}", f"ada_on_{ag}", "1")
         errors = doc.checkInternalConsistency()
@@ -238,7 +262,9 @@ def patient_values(ki: KernelInputs, module: DiseaseModule, i: int) -> dict[str,
     for k, s in enumerate(decl.states):
         out[s.name] = float(ki.y0[i, k])  # set after reset(): the amount at t = 0
     for j, ag in enumerate(ki.doses.agents):
-        for pid, v in zip(("ka", "CL", "V1", "Q", "V2", "vmax", "km", "adaf"), ki.pk[i, j], strict=True):
+        for pid, v in zip(
+            ("ka", "CL", "V1", "Q", "V2", "vmax", "km", "adaf"), ki.pk[i, j], strict=True
+        ):
             out[f"{pid}_{ag}"] = float(v)
         onset = ki.ada_onset_day[i, j]
         out[f"ada_onset_{ag}"] = float(onset) if np.isfinite(onset) else 1e12

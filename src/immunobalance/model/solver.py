@@ -100,10 +100,12 @@ def _covariates(
         cov[key] = arr
     if problems:
         raise InvalidInputError(problems, what="covariates")
-    for k, v in TYPICAL_COVARIATES.items():
+    for k, typical in TYPICAL_COVARIATES.items():
         if k not in cov:
-            cov[k] = np.full(n, v)
-            notes.append(f"covariate {k} not given: typical value {v:g} used for every patient")
+            cov[k] = np.full(n, typical)
+            notes.append(
+                f"covariate {k} not given: typical value {typical:g} used for every patient"
+            )
     return cov
 
 
@@ -123,11 +125,15 @@ def kernel_inputs(
     n = params.n
     notes: list[str] = []
     cov = _covariates(n, covariates, notes)
-    missing = [name for name in decl.parameter_names if name not in params
-               and name not in ("age_years", "weight_kg")]
+    missing = [
+        name
+        for name in decl.parameter_names
+        if name not in params and name not in ("age_years", "weight_kg")
+    ]
     if missing:
-        raise InvalidInputError([Problem(f"params.{m}", "missing") for m in missing],
-                                what="parameter set")
+        raise InvalidInputError(
+            [Problem(f"params.{m}", "missing") for m in missing], what="parameter set"
+        )
     values = {name: params[name] for name in decl.parameter_names if name in params}
     values["age_years"] = cov["age_years"]
     values["weight_kg"] = cov["weight_kg"]
@@ -163,24 +169,45 @@ def kernel_inputs(
         for act in ph.actions:
             from immunobalance.model.pharmacology import EFFECT_CODE
 
-            act_rows.append((j, PROCESS_INDEX[act.process], EFFECT_CODE[act.effect], act.ec50,
-                             act.emax, act.hill))
+            act_rows.append(
+                (
+                    j,
+                    PROCESS_INDEX[act.process],
+                    EFFECT_CODE[act.effect],
+                    act.ec50,
+                    act.emax,
+                    act.hill,
+                )
+            )
     load_idx = np.full(len(PROCESSES), -1, dtype=np.int64)
     for name, i in cm.assignment_index.items():
         if name.startswith("load_") and name[5:] in PROCESS_INDEX:
             load_idx[PROCESS_INDEX[name[5:]]] = i
-    cols = list(zip(*act_rows, strict=True)) if act_rows else [[] for _ in range(6)]
+    cols: list[Sequence[float]] = (
+        [list(c) for c in zip(*act_rows, strict=True)] if act_rows else [[] for _ in range(6)]
+    )
     exact = np.array([pharm[a].vmax_tmdd == 0.0 for a in agents], dtype=np.bool_)
     lam, vm, vi = linear_pk_propagators(pk)
     return KernelInputs(
-        y0=y0, p=p, pk=pk, target_proc=target, doses=doses, ada_onset_day=ada_onset,
+        y0=y0,
+        p=p,
+        pk=pk,
+        target_proc=target,
+        doses=doses,
+        ada_onset_day=ada_onset,
         act_agent=np.asarray(cols[0], dtype=np.int64),
         act_proc=np.asarray(cols[1], dtype=np.int64),
         act_effect=np.asarray(cols[2], dtype=np.int64),
         act_ec50=np.asarray(cols[3], dtype=float),
         act_emax=np.asarray(cols[4], dtype=float),
         act_hill=np.asarray(cols[5], dtype=float),
-        load_idx=load_idx, exact=exact, lam=lam, vm=vm, vi=vi, pharm=pharm, notes=notes,
+        load_idx=load_idx,
+        exact=exact,
+        lam=lam,
+        vm=vm,
+        vi=vi,
+        pharm=pharm,
+        notes=notes,
     )
 
 
@@ -190,13 +217,25 @@ def _ndtri(u: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.asarray(special.ndtri(u))
 
 
-def _eval_numpy(text: str, values: Mapping[str, NDArray[np.float64]], n: int) -> NDArray[np.float64]:
+def _eval_numpy(
+    text: str, values: Mapping[str, NDArray[np.float64]], n: int
+) -> NDArray[np.float64]:
     f = Formula(text)
-    ns: dict[str, object] = {"_hill": lambda x, k, m: np.where(x > 0, x**m / (k**m + x**m), 0.0),
-                             "math": np, "_pow": np.power, "min": np.minimum, "max": np.maximum}
+    ns: dict[str, object] = {
+        "_hill": lambda x, k, m: np.where(x > 0, x**m / (k**m + x**m), 0.0),
+        "math": np,
+        "_pow": np.power,
+        "min": np.minimum,
+        "max": np.maximum,
+    }
     ns.update({k: values[k] for k in f.names()})
-    return np.broadcast_to(np.asarray(eval(f.render("python"), {"__builtins__": {}}, ns),  # noqa: S307
-                                      dtype=float), (n,)).copy()
+    return np.broadcast_to(
+        np.asarray(
+            eval(f.render("python"), {"__builtins__": {}}, ns),
+            dtype=float,
+        ),
+        (n,),
+    ).copy()
 
 
 def simulate(
@@ -253,8 +292,11 @@ def simulate(
             problems.append(Problem("sample_weeks", "must be a non-empty increasing 1-D array"))
         elif sample[0] < 0 or sample[-1] > weeks + 1e-9:
             problems.append(Problem("sample_weeks", f"must lie within [0, {weeks:g}] weeks"))
-    idx = np.arange(n, dtype=np.int64) if patient_index is None else np.asarray(patient_index,
-                                                                                dtype=np.int64)
+    idx = (
+        np.arange(n, dtype=np.int64)
+        if patient_index is None
+        else np.asarray(patient_index, dtype=np.int64)
+    )
     if idx.shape != (n,):
         problems.append(Problem("patient_index", f"expected shape ({n},), got {idx.shape}"))
     if problems:
@@ -263,8 +305,9 @@ def simulate(
     # internal grid: the requested visits plus weekly points (event times are located on it)
     grid = np.unique(np.concatenate([sample, np.arange(0.0, weeks, 1.0), [weeks]]))
     grid = grid[grid <= weeks + 1e-12]
-    ki = kernel_inputs(module, params, regimen, weeks, seed=seed, patient_index=idx,
-                       covariates=covariates)
+    ki = kernel_inputs(
+        module, params, regimen, weeks, seed=seed, patient_index=idx, covariates=covariates
+    )
     cm = module.compiled
     decl = cm.declaration
     n_imm = len(decl.states)
@@ -273,21 +316,46 @@ def simulate(
     out_names = [a.name for a in decl.assignments if a.output != "internal"]
     out_idx = np.array([cm.assignment_index[nm] for nm in out_names], dtype=np.int64)
     atol = np.full((n, ns), opts.atol)
-    for j, a in enumerate(ki.doses.agents):
+    for j, _a in enumerate(ki.doses.agents):
         mask = ki.doses.agent_index == j
         scale = ki.doses.amount[:, mask].max(axis=1) if mask.any() else np.ones(n)
-        atol[:, n_imm + 3 * j: n_imm + 3 * j + 3] = opts.atol_pk * scale[:, None]
+        atol[:, n_imm + 3 * j : n_imm + 3 * j + 3] = opts.atol_pk * scale[:, None]
     t_days = grid * 7.0
     out_y = np.zeros((n, t_days.size, ns))
     out_alg = np.zeros((n, t_days.size, out_idx.size))
     status = np.zeros(n, dtype=np.int64)
     nsteps = np.zeros(n, dtype=np.int64)
     cm.module.simulate_batch(
-        ki.y0, ki.p, t_days, ki.pk, ki.target_proc, ki.doses.times_day, ki.doses.agent_index,
-        ki.doses.compartment, np.ascontiguousarray(ki.doses.amount), ki.ada_onset_day,
-        ki.act_agent, ki.act_proc, ki.act_effect, ki.act_ec50, ki.act_emax, ki.act_hill,
-        ki.load_idx, out_idx, ki.exact, ki.lam, ki.vm, ki.vi, opts.rtol, atol, opts.h_init, opts.max_steps, out_y, out_alg,
-        status, nsteps,
+        ki.y0,
+        ki.p,
+        t_days,
+        ki.pk,
+        ki.target_proc,
+        ki.doses.times_day,
+        ki.doses.agent_index,
+        ki.doses.compartment,
+        np.ascontiguousarray(ki.doses.amount),
+        ki.ada_onset_day,
+        ki.act_agent,
+        ki.act_proc,
+        ki.act_effect,
+        ki.act_ec50,
+        ki.act_emax,
+        ki.act_hill,
+        ki.load_idx,
+        out_idx,
+        ki.exact,
+        ki.lam,
+        ki.vm,
+        ki.vi,
+        opts.rtol,
+        atol,
+        opts.h_init,
+        opts.max_steps,
+        out_y,
+        out_alg,
+        status,
+        nsteps,
     )
     keep = np.searchsorted(grid, sample)
     states_full = {s: out_y[:, :, k] for k, s in enumerate(decl.state_names)}
@@ -309,21 +377,38 @@ def simulate(
         events[name] = _hazard_events(states_full[hstate], grid, seed, name, idx)
     full_ctx = ReadoutContext(grid, states_full, alg_full, full_params, seed, idx)
     events.update(module.threshold_events(full_ctx))
-    ada = {a: np.isfinite(ki.ada_onset_day[:, j]) & (ki.ada_onset_day[:, j] <= weeks * 7)
-           for j, a in enumerate(ki.doses.agents)}
-    onset = {a: np.where(ada[a], ki.ada_onset_day[:, j] / 7.0, np.nan)
-             for j, a in enumerate(ki.doses.agents)}
+    ada = {
+        a: np.isfinite(ki.ada_onset_day[:, j]) & (ki.ada_onset_day[:, j] <= weeks * 7)
+        for j, a in enumerate(ki.doses.agents)
+    }
+    onset = {
+        a: np.where(ada[a], ki.ada_onset_day[:, j] / 7.0, np.nan)
+        for j, a in enumerate(ki.doses.agents)
+    }
     return SimulationResult(
-        times_week=sample, states=states, cytokines=cytokines, signals=signals,
-        concentrations=conc, readouts=readouts, events=events, status=status,
-        patient_index=idx, ada=ada, ada_onset_week=onset, n_steps=nsteps,
+        times_week=sample,
+        states=states,
+        cytokines=cytokines,
+        signals=signals,
+        concentrations=conc,
+        readouts=readouts,
+        events=events,
+        status=status,
+        patient_index=idx,
+        ada=ada,
+        ada_onset_week=onset,
+        n_steps=nsteps,
         notes=sorted(set(ki.notes)),
     )
 
 
 def _hazard_events(
-    cum_hazard: NDArray[np.float64], grid_week: NDArray[np.float64], seed: int, name: str,
-    idx: NDArray[np.int64], max_events: int = 50,
+    cum_hazard: NDArray[np.float64],
+    grid_week: NDArray[np.float64],
+    seed: int,
+    name: str,
+    idx: NDArray[np.int64],
+    max_events: int = 50,
 ) -> list[NDArray[np.float64]]:
     """Event times of a non-homogeneous Poisson process from its cumulative hazard.
 
@@ -331,8 +416,9 @@ def _hazard_events(
     unit-rate exponentials (time-rescaling theorem); H is interpolated linearly between grid
     points (at least weekly).
     """
-    thresholds = np.cumsum(rnd.exponentials(seed, f"event:{name}", idx, np.arange(max_events)),
-                           axis=1)
+    thresholds = np.cumsum(
+        rnd.exponentials(seed, f"event:{name}", idx, np.arange(max_events)), axis=1
+    )
     out: list[NDArray[np.float64]] = []
     for i in range(cum_hazard.shape[0]):
         h = cum_hazard[i]

@@ -5,7 +5,7 @@ propose an action with reasons and citations, and flag the current therapy's saf
 
     from immunobalance.monitor import review_visit
     review = review_visit(patient)            # the latest visit
-    review.action.kind                        # continue | optimise_dose | add | switch_class | taper | review
+    review.action.kind      # continue | optimise_dose | add | switch_class | taper | review
     review.action.reasons, review.action.sources
 
 Rules per disease (one module each in ``monitor/_rules``): rheumatoid arthritis (EULAR 2022),

@@ -111,10 +111,16 @@ class TherapyContext:
 def _current_on(med: Medication, when: date) -> bool:
     started = med.start is None or med.start <= when
     stopped = med.stop is not None and med.stop <= when
-    return started and not stopped and med.outcome not in FAILURE_OUTCOMES | {
-        "intolerance",
-        "adverse_event",
-    }
+    return (
+        started
+        and not stopped
+        and med.outcome
+        not in FAILURE_OUTCOMES
+        | {
+            "intolerance",
+            "adverse_event",
+        }
+    )
 
 
 def therapy_context(patient: Patient, when: date, kb: KnowledgeBase) -> TherapyContext:
@@ -151,7 +157,7 @@ def therapy_context(patient: Patient, when: date, kb: KnowledgeBase) -> TherapyC
         for m in current
         if m.start is not None and drug_class(m.agent) not in {GLUCOCORTICOID, CHECKPOINT}
     ]
-    evaluated = max(dated, key=lambda m: (m.start or date.min)) if dated else None
+    evaluated = max(dated, key=lambda m: m.start or date.min) if dated else None
     months = (
         (when - evaluated.start).days / DAYS_PER_MONTH
         if evaluated is not None and evaluated.start is not None

@@ -15,6 +15,7 @@ disagree:
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -53,8 +54,8 @@ class VisitAssessment(BaseModel):
     patient: str
     disease: str | None
     date: date
-    previous_date: date | None = None
-    baseline_date: date | None = None
+    previous_date: dt.date | None = None
+    baseline_date: dt.date | None = None
     indices: dict[str, IndexResult] = Field(default_factory=dict)
     previous_indices: dict[str, IndexResult] = Field(default_factory=dict)
     vs_baseline: dict[str, bool | str | float] = Field(default_factory=dict)

@@ -88,20 +88,33 @@ class TimelinePlot:
         )
         for name, lower, upper in self.target_bands():
             ax.axhspan(lower, upper, color="tab:green", alpha=0.12 if lower == 0 else 0.06)
-            ax.text(0.005, upper, f" {name}", transform=ax.get_yaxis_transform(), fontsize=7,
-                    va="top", color="tab:green")
+            ax.text(
+                0.005,
+                upper,
+                f" {name}",
+                transform=ax.get_yaxis_transform(),
+                fontsize=7,
+                va="top",
+                color="tab:green",
+            )
         for key, points in self.series.items():
             ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=key)
         for a in self.document.get("actions", []):
             ax.axvline(_d(a["date"]), color="grey", ls=":", lw=1)
-            ax.annotate(a["kind"].replace("_", " "), (_d(a["date"]), 1.0),
-                        xycoords=("data", "axes fraction"), fontsize=7, rotation=90,
-                        va="top", ha="right")
+            ax.annotate(
+                a["kind"].replace("_", " "),
+                (_d(a["date"]), 1.0),
+                xycoords=("data", "axes fraction"),
+                fontsize=7,
+                rotation=90,
+                va="top",
+                ha="right",
+            )
         ax.set_ylabel("index value")
         ax.set_title(f"Patient {self.document['patient']}: indices, therapies, actions")
         if self.series:
             ax.legend(fontsize=8, loc="upper right")
-        for i, (agent, start, stop) in enumerate(therapies):
+        for i, (_agent, start, stop) in enumerate(therapies):
             bars.plot([start, stop], [i, i], lw=8, solid_capstyle="butt")
         bars.set_yticks(range(len(therapies)), [t[0] for t in therapies], fontsize=8)
         bars.set_ylim(-0.8, max(len(therapies), 1) - 0.2)
@@ -114,18 +127,44 @@ class TimelinePlot:
         import plotly.graph_objects as go
         from plotly.subplots import make_subplots
 
-        fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.72, 0.28],
-                            vertical_spacing=0.05)
+        fig = make_subplots(
+            rows=2, cols=1, shared_xaxes=True, row_heights=[0.72, 0.28], vertical_spacing=0.05
+        )
         for key, points in self.series.items():
-            fig.add_trace(go.Scatter(x=[p[0] for p in points], y=[p[1] for p in points],
-                                     mode="lines+markers", name=key), row=1, col=1)
+            fig.add_trace(
+                go.Scatter(
+                    x=[p[0] for p in points],
+                    y=[p[1] for p in points],
+                    mode="lines+markers",
+                    name=key,
+                ),
+                row=1,
+                col=1,
+            )
         for name, lower, upper in self.target_bands():
-            fig.add_hrect(y0=lower, y1=upper, fillcolor="green", opacity=0.1, line_width=0,
-                          annotation_text=name, row=1, col=1)
+            fig.add_hrect(
+                y0=lower,
+                y1=upper,
+                fillcolor="green",
+                opacity=0.1,
+                line_width=0,
+                annotation_text=name,
+                row=1,
+                col=1,
+            )
         for agent, start, stop in self.therapies():
-            fig.add_trace(go.Scatter(x=[start, stop], y=[agent, agent], mode="lines",
-                                     line={"width": 12}, showlegend=False, name=agent),
-                          row=2, col=1)
+            fig.add_trace(
+                go.Scatter(
+                    x=[start, stop],
+                    y=[agent, agent],
+                    mode="lines",
+                    line={"width": 12},
+                    showlegend=False,
+                    name=agent,
+                ),
+                row=2,
+                col=1,
+            )
         for a in self.document.get("actions", []):
             fig.add_vline(x=a["date"], line_dash="dot", line_color="grey")
         fig.update_layout(title=f"Patient {self.document['patient']}", height=520)

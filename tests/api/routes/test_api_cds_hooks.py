@@ -11,8 +11,12 @@ from typing import Any
 import pytest
 
 FHIR = Path(__file__).parents[3] / "examples" / "patients" / "fhir"
-KEYS = {"Condition": "conditions", "Observation": "observations",
-        "MedicationStatement": "medications", "MedicationRequest": "medications"}
+KEYS = {
+    "Condition": "conditions",
+    "Observation": "observations",
+    "MedicationStatement": "medications",
+    "MedicationRequest": "medications",
+}
 
 
 def _request(name: str, *, extra_medications: list[dict[str, Any]] = ()) -> dict[str, Any]:  # type: ignore[assignment]
@@ -25,9 +29,12 @@ def _request(name: str, *, extra_medications: list[dict[str, Any]] = ()) -> dict
     for r in [*resources, *extra_medications]:
         if r["resourceType"] in KEYS:
             prefetch[KEYS[r["resourceType"]]]["entry"].append({"resource": r})
-    return {"hook": "patient-view", "hookInstance": str(uuid.uuid4()),
-            "context": {"patientId": patient["id"], "userId": "Practitioner/1"},
-            "prefetch": prefetch}
+    return {
+        "hook": "patient-view",
+        "hookInstance": str(uuid.uuid4()),
+        "context": {"patientId": patient["id"], "userId": "Practitioner/1"},
+        "prefetch": prefetch,
+    }
 
 
 @pytest.fixture
@@ -50,8 +57,9 @@ def test_discovery_lists_the_patient_view_service(api: Any) -> None:
 
 def test_patient_view_returns_activity_and_options_cards(cds_api: Any) -> None:
     service = cds_api.client.get("/cds-services").json()["services"][0]["id"]
-    r = cds_api.client.post(f"/cds-services/{service}", json=_request("psoriasis"),
-                            headers=cds_api.auth("read"))
+    r = cds_api.client.post(
+        f"/cds-services/{service}", json=_request("psoriasis"), headers=cds_api.auth("read")
+    )
     assert r.status_code == 200, r.text
     cards = r.json()["cards"]
     for card in cards:
@@ -66,10 +74,15 @@ def test_patient_view_returns_activity_and_options_cards(cds_api: Any) -> None:
 
 def test_current_checkpoint_inhibitor_gives_a_critical_card(cds_api: Any) -> None:
     nivolumab = {
-        "resourceType": "MedicationRequest", "id": "niv", "status": "active", "intent": "order",
+        "resourceType": "MedicationRequest",
+        "id": "niv",
+        "status": "active",
+        "intent": "order",
         "subject": {"reference": "Patient/pt-pso-001"},
-        "medicationCodeableConcept": {"coding": [{"system": "urn:immunobalance:agent",
-                                                  "code": "nivolumab"}], "text": "nivolumab"},
+        "medicationCodeableConcept": {
+            "coding": [{"system": "urn:immunobalance:agent", "code": "nivolumab"}],
+            "text": "nivolumab",
+        },
         "authoredOn": "2026-01-05",
     }
     body = _request("psoriasis", extra_medications=[nivolumab])
@@ -88,7 +101,11 @@ def test_patient_view_needs_a_token(api: Any) -> None:
 
 
 def test_invalid_request_lists_every_problem(api: Any) -> None:
-    body = {"hook": "order-select", "context": {}, "prefetch": {"patient": {"resourceType": "Patient", "id": "x"}, "bogus": {}}}
+    body = {
+        "hook": "order-select",
+        "context": {},
+        "prefetch": {"patient": {"resourceType": "Patient", "id": "x"}, "bogus": {}},
+    }
     r = api.client.post("/cds-services/other", json=body, headers=api.auth("read"))
     assert r.status_code == 422
     paths = {p["path"] for p in r.json()["problems"]}

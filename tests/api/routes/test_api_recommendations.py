@@ -22,8 +22,9 @@ def _store(api: Any) -> str:
     return str(r.json()["id"])
 
 
-def test_recommendations_match_the_recommend_command(make_api: Any, small_recommender: Any,
-                                                     tmp_path: Path) -> None:
+def test_recommendations_match_the_recommend_command(
+    make_api: Any, small_recommender: Any, tmp_path: Path
+) -> None:
     api = make_api(recommender=small_recommender)
     pid = _store(api)
     r = api.client.get(f"/api/v1/patients/{pid}/recommendations", headers=api.auth("read"))
@@ -68,11 +69,19 @@ def test_recommendations_of_unknown_patient_is_404(api: Any) -> None:
     assert r.status_code == 404
 
 
-def test_recommendations_without_index_disease_is_422(make_api: Any, small_recommender: Any) -> None:
+def test_recommendations_without_index_disease_is_422(
+    make_api: Any, small_recommender: Any
+) -> None:
     api = make_api(recommender=small_recommender)
-    record = {"id": "no-disease", "conditions": [{"code": "I10", "system": "icd10"}],
-              "observations": [{"code": "CRP", "value": 3, "date": "2026-01-01"}]}
-    assert api.client.post("/api/v1/patients", json=record, headers=api.auth("clinician")).status_code == 201
+    record = {
+        "id": "no-disease",
+        "conditions": [{"code": "I10", "system": "icd10"}],
+        "observations": [{"code": "CRP", "value": 3, "date": "2026-01-01"}],
+    }
+    assert (
+        api.client.post("/api/v1/patients", json=record, headers=api.auth("clinician")).status_code
+        == 201
+    )
     r = api.client.get("/api/v1/patients/no-disease/recommendations", headers=api.auth("read"))
     assert r.status_code == 422
     assert r.json()["problems"][0]["path"] == "conditions"

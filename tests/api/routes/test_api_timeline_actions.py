@@ -18,19 +18,38 @@ def _ra(patient_id: str = "pt-t2t") -> dict[str, Any]:
         "conditions": [{"code": "M05.79", "system": "icd10"}],
         "observations": [{"code": k, "value": v, "date": "2026-01-01"} for k, v in visit.items()],
         "medications": [
-            {"agent": "adalimumab", "dose": "40 mg", "every": "2 weeks", "route": "sc",
-             "start": "2026-01-01"},
-            {"agent": "methotrexate", "dose": "25 mg", "every": "1 week", "route": "oral",
-             "start": "2025-01-01"},
+            {
+                "agent": "adalimumab",
+                "dose": "40 mg",
+                "every": "2 weeks",
+                "route": "sc",
+                "start": "2026-01-01",
+            },
+            {
+                "agent": "methotrexate",
+                "dose": "25 mg",
+                "every": "1 week",
+                "route": "oral",
+                "start": "2025-01-01",
+            },
         ],
     }
 
 
 def test_visit_gets_an_action_shown_in_the_timeline(api: Any) -> None:
-    assert api.client.post("/api/v1/patients", json=_ra(), headers=api.auth("clinician")).status_code == 201
-    visit = {"date": "2026-04-05", "observations": [
-        {"code": "TJC28", "value": 8}, {"code": "SJC28", "value": 6},
-        {"code": "PTGA", "value": 30}, {"code": "PHGA", "value": 30}]}  # CDAI 20: < 50 % at 3 m
+    assert (
+        api.client.post("/api/v1/patients", json=_ra(), headers=api.auth("clinician")).status_code
+        == 201
+    )
+    visit = {
+        "date": "2026-04-05",
+        "observations": [
+            {"code": "TJC28", "value": 8},
+            {"code": "SJC28", "value": 6},
+            {"code": "PTGA", "value": 30},
+            {"code": "PHGA", "value": 30},
+        ],
+    }  # CDAI 20: < 50 % at 3 m
     r = api.client.post("/api/v1/patients/pt-t2t/visits", json=visit, headers=api.auth("clinician"))
     assert r.status_code == 201, r.text
     action = r.json()["action"]

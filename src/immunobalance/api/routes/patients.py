@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, Query, Response, status
 
 from immunobalance.api.deps import ClinicianToken, DatabaseDep, ReadToken, SessionDep
 from immunobalance.api.errors import error_responses
-from immunobalance.api.monitoring import propose_action
+from immunobalance.api.monitoring import create_reviewed, review_document
 from immunobalance.api.schemas.common import Created
 from immunobalance.api.schemas.patients import PatientListItem, PatientPublic
 from immunobalance.patient import read_patient
@@ -45,12 +45,9 @@ def create_patient(
 
     The record's latest visit is reviewed and its treat-to-target action stored (timeline)."""
     patient = read_patient(record, patient_id=patient_id)
+    review = review_document(patient, patient.latest_date())  # action at the latest visit
     with db.write() as session:
-        crud.create_patient(session, patient, recorded_by=token.id)
-        latest = patient.latest_date()
-        if latest is not None:  # the treat-to-target action at the record's latest visit
-            visit = next(v for v in crud.visits_of(session, patient.id) if v.date == latest)
-            propose_action(session, patient.id, latest, visit_id=visit.id)
+        create_reviewed(session, patient, review, recorded_by=token.id)
         audit.record_event(session, token, "patient.create", patient_record_id=patient.id)
     response.headers["Location"] = f"/api/v1/patients/{patient.id}"
     return Created(id=patient.id)

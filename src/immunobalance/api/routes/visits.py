@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, status
 
 from immunobalance.api.deps import ClinicianToken, DatabaseDep, SessionDep
 from immunobalance.api.errors import error_responses
-from immunobalance.api.monitoring import propose_action
+from immunobalance.api.monitoring import review_document, store_action, with_visit
 from immunobalance.api.schemas.patients import VisitCreate, VisitCreated
 from immunobalance.api.visits import validate_visit
 from immunobalance.store.crud import audit
@@ -48,6 +48,9 @@ def add_visit(
     if crud.get_patient_row(session, patient_id, full=False) is None:
         raise RecordNotFoundError("patient", patient_id)
     visit = validate_visit(body, patient_id, today=dt.date.today())
+    stored = crud.load_patient(session, patient_id)
+    session.rollback()  # end the read transaction before the (long) review
+    review = review_document(with_visit(stored, visit.observations, visit.medications), visit.date)
     with db.write() as write:
         row = crud.add_visit(
             write,
@@ -57,7 +60,7 @@ def add_visit(
             visit.medications,
             recorded_by=token.id,
         )
-        action = propose_action(write, patient_id, visit.date, visit_id=row.id)
+        action = store_action(write, patient_id, review, visit_id=row.id)
         audit.record_event(
             write, token, "visit.create", patient_record_id=patient_id, target=str(row.id)
         )

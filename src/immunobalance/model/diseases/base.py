@@ -72,14 +72,23 @@ class ReadoutContext:
         return 1.0 - self.p(f"placebo_{kind}") * (1.0 - np.exp(-t / self.p("placebo_tau_week")))
 
     # measurement helpers ---------------------------------------------------------------
-    def count(self, stream: str, mean: NDArray[np.float64], cv: float, hi: float) -> NDArray[np.float64]:
+    def count(
+        self, stream: str, mean: NDArray[np.float64], cv: float, hi: float
+    ) -> NDArray[np.float64]:
         """An integer count with visit-to-visit noise, within [0, hi]."""
         m = np.maximum(mean, 0.0)
         noisy = m * np.exp(cv * self.normal(stream) - 0.5 * cv**2) + 0.5 * self.normal(stream + "+")
         return np.clip(np.round(noisy), 0.0, hi)
 
-    def score(self, stream: str, mean: NDArray[np.float64], sd: float, lo: float, hi: float,
-              step: float = 1.0) -> NDArray[np.float64]:
+    def score(
+        self,
+        stream: str,
+        mean: NDArray[np.float64],
+        sd: float,
+        lo: float,
+        hi: float,
+        step: float = 1.0,
+    ) -> NDArray[np.float64]:
         """An ordinal/continuous score: mean + N(0, sd), rounded to ``step``, within [lo, hi]."""
         raw = mean + sd * self.normal(stream)
         return np.clip(np.round(raw / step) * step, lo, hi)
@@ -92,15 +101,40 @@ class ReadoutContext:
 def measurement_parameters() -> list[Parameter]:
     """Placebo / expectation hooks shared by all diseases (calibrated by the population layer)."""
     return [
-        Parameter("placebo_subjective", 0.15, "1", "maximal expectation (placebo) improvement of "
-                  "patient-reported items", "calibrated on placebo arms of "
-                  "shared/reference/calibration-trials.csv (population layer)",
-                  Prior("logitnormal", sd=0.5), 0.0, 0.9, "readout"),
-        Parameter("placebo_objective", 0.05, "1", "maximal placebo/regression improvement of "
-                  "assessor-measured items", "as placebo_subjective",
-                  Prior("logitnormal", sd=0.5), 0.0, 0.9, "readout"),
-        Parameter("placebo_tau_week", 4.0, "week", "time constant of the placebo response",
-                  "model assumption", Prior("lognormal", cv=0.3), 0.5, 26.0, "readout"),
+        Parameter(
+            "placebo_subjective",
+            0.15,
+            "1",
+            "maximal expectation (placebo) improvement of patient-reported items",
+            "calibrated on placebo arms of "
+            "shared/reference/calibration-trials.csv (population layer)",
+            Prior("logitnormal", sd=0.5),
+            0.0,
+            0.9,
+            "readout",
+        ),
+        Parameter(
+            "placebo_objective",
+            0.05,
+            "1",
+            "maximal placebo/regression improvement of assessor-measured items",
+            "as placebo_subjective",
+            Prior("logitnormal", sd=0.5),
+            0.0,
+            0.9,
+            "readout",
+        ),
+        Parameter(
+            "placebo_tau_week",
+            4.0,
+            "week",
+            "time constant of the placebo response",
+            "model assumption",
+            Prior("lognormal", cv=0.3),
+            0.5,
+            26.0,
+            "readout",
+        ),
     ]
 
 
@@ -156,14 +190,18 @@ class DiseaseModule(ABC):
 
     @cached_property
     def all_parameters(self) -> tuple[Parameter, ...]:
-        return self.declaration.parameters + tuple(measurement_parameters()) + tuple(
-            self.readout_parameters()
+        return (
+            self.declaration.parameters
+            + tuple(measurement_parameters())
+            + tuple(self.readout_parameters())
         )
 
     def pharmacology(self, agent_key: str) -> AgentPharmacology:
         """The agent's PK/PD in this disease's tissue (cached)."""
         if agent_key not in self._pharm:
-            self._pharm[agent_key] = agent_pharmacology(self.kb.agent(agent_key), self.tissue_bdc[0])
+            self._pharm[agent_key] = agent_pharmacology(
+                self.kb.agent(agent_key), self.tissue_bdc[0]
+            )
         return self._pharm[agent_key]
 
     # -- virtual patients -----------------------------------------------------------------
@@ -201,8 +239,9 @@ class DiseaseModule(ABC):
         """
         idx = np.arange(n, dtype=np.int64) if patient_index is None else np.asarray(patient_index)
         if idx.shape != (n,):
-            raise InvalidInputError([Problem("patient_index", f"expected shape ({n},)")],
-                                    what="sampling request")
+            raise InvalidInputError(
+                [Problem("patient_index", f"expected shape ({n},)")], what="sampling request"
+            )
         values: dict[str, NDArray[np.float64]] = {}
         for p in self.all_parameters:
             if p.group == "pathway":
@@ -231,7 +270,11 @@ class DiseaseModule(ABC):
         return ps
 
     def baseline_readouts(
-        self, params: ParameterSet, *, seed: int, patient_index: NDArray[np.int64] | None = None,
+        self,
+        params: ParameterSet,
+        *,
+        seed: int,
+        patient_index: NDArray[np.int64] | None = None,
         covariates: Mapping[str, NDArray[np.float64]] | None = None,
     ) -> dict[str, NDArray[np.float64]]:
         """Read-outs at the untreated baseline visit (week 0), shape ``(n,)`` each.
@@ -241,6 +284,14 @@ class DiseaseModule(ABC):
         """
         from immunobalance.model.solver import simulate
 
-        res = simulate(self, params, [], 0.0, sample_weeks=np.array([0.0]), seed=seed,
-                       patient_index=patient_index, covariates=covariates)
+        res = simulate(
+            self,
+            params,
+            [],
+            0.0,
+            sample_weeks=np.array([0.0]),
+            seed=seed,
+            patient_index=patient_index,
+            covariates=covariates,
+        )
         return {k: v[:, 0] for k, v in res.readouts.items()}

@@ -34,34 +34,97 @@ class _IBD(DiseaseModule):
         return core.extended(
             states=[State("G", "1 (baseline = 1)", "epithelial barrier integrity", group="organ")],
             parameters=[
-                Parameter("k_G", 0.1, "1/day", "epithelial barrier turnover", "Darwich AS et al. "
-                          "Drug Metab Dispos 2014;42:2016-22 (intestinal epithelial renewal 3–5 d)",
-                          Prior("lognormal", cv=0.3), group="organ"),
-                Parameter("w_bar_il17", self.barrier_il17, "1", "barrier loss at full IL-17 blockade",
-                          _BAR, Prior("logitnormal", sd=0.5), 0.0, 1.0, "organ"),
-                Parameter("g_heal", 0.3, "1", "barrier healing as inflammation resolves",
-                          "model assumption", Prior("lognormal", cv=0.3), 0.0, 1.0, "organ"),
-                Parameter("w_leak", self.leak, "1", "inflammation drive per unit barrier leak",
-                          _BAR + "; magnitude assumed", Prior("lognormal", cv=0.5), group="organ"),
+                Parameter(
+                    "k_G",
+                    0.1,
+                    "1/day",
+                    "epithelial barrier turnover",
+                    "Darwich AS et al. "
+                    "Drug Metab Dispos 2014;42:2016-22 (intestinal epithelial renewal 3–5 d)",
+                    Prior("lognormal", cv=0.3),
+                    group="organ",
+                ),
+                Parameter(
+                    "w_bar_il17",
+                    self.barrier_il17,
+                    "1",
+                    "barrier loss at full IL-17 blockade",
+                    _BAR,
+                    Prior("logitnormal", sd=0.5),
+                    0.0,
+                    1.0,
+                    "organ",
+                ),
+                Parameter(
+                    "g_heal",
+                    0.3,
+                    "1",
+                    "barrier healing as inflammation resolves",
+                    "model assumption",
+                    Prior("lognormal", cv=0.3),
+                    0.0,
+                    1.0,
+                    "organ",
+                ),
+                Parameter(
+                    "w_leak",
+                    self.leak,
+                    "1",
+                    "inflammation drive per unit barrier leak",
+                    _BAR + "; magnitude assumed",
+                    Prior("lognormal", cv=0.5),
+                    group="organ",
+                ),
             ],
-            rates=[Rate("G", "k_G * ((1 - w_bar_il17 * inh_il17) * (1 + g_heal * (1 - I)) - G)",
-                        "barrier maintained by IL-23-independent IL-17, damaged by inflammation",
-                        _BAR)],
+            rates=[
+                Rate(
+                    "G",
+                    "k_G * ((1 - w_bar_il17 * inh_il17) * (1 + g_heal * (1 - I)) - G)",
+                    "barrier maintained by IL-23-independent IL-17, damaged by inflammation",
+                    _BAR,
+                )
+            ],
             replace_assignments=[
                 Assignment("organ_entry", "entry_gut", "1", "effector homing to the gut (α4β7)"),
-                Assignment("drive_extra", "w_leak * (1 / max(G, 0.05) - 1)", "1",
-                           "microbial translocation through a leaky barrier", _BAR),
+                Assignment(
+                    "drive_extra",
+                    "w_leak * (1 / max(G, 0.05) - 1)",
+                    "1",
+                    "microbial translocation through a leaky barrier",
+                    _BAR,
+                ),
             ],
-            replace_parameters={"lambda0": {"value": 0.03, "source": "model assumption (IBD "
-                                            "background serious infections, order of magnitude)"}},
+            replace_parameters={
+                "lambda0": {
+                    "value": 0.03,
+                    "source": "model assumption (IBD "
+                    "background serious infections, order of magnitude)",
+                }
+            },
         )
 
     def _common(self) -> list[Parameter]:
         return [
-            Parameter("crp_0", 10.0, "mg/L", "CRP above floor at IL-6 signal 1", "typical IBD "
-                      "trial baseline", Prior("lognormal", cv=0.9), group="readout"),
-            Parameter("item_sd", 0.45, "points", "visit SD of ordinal items", "model assumption",
-                      Prior(), 0.0, 2.0, "readout"),
+            Parameter(
+                "crp_0",
+                10.0,
+                "mg/L",
+                "CRP above floor at IL-6 signal 1",
+                "typical IBD trial baseline",
+                Prior("lognormal", cv=0.9),
+                group="readout",
+            ),
+            Parameter(
+                "item_sd",
+                0.45,
+                "points",
+                "visit SD of ordinal items",
+                "model assumption",
+                Prior(),
+                0.0,
+                2.0,
+                "readout",
+            ),
         ]
 
     def _crp(self, ctx: ReadoutContext) -> NDArray[np.float64]:
@@ -76,8 +139,17 @@ class UlcerativeColitis(_IBD):
     def readout_parameters(self) -> list[Parameter]:
         src = "typical moderate-to-severe UC trial baseline (Mayo 6–12)"
         return self._common() + [
-            Parameter(f"mayo_{k}_0", v, "0-3", f"Mayo {k} subscore at I = 1", src,
-                      Prior("lognormal", cv=0.2), 0.0, 3.5, "readout")
+            Parameter(
+                f"mayo_{k}_0",
+                v,
+                "0-3",
+                f"Mayo {k} subscore at I = 1",
+                src,
+                Prior("lognormal", cv=0.2),
+                0.0,
+                3.5,
+                "readout",
+            )
             for k, v in (("stool", 2.3), ("bleed", 1.7), ("endo", 2.5), ("pga", 2.2))
         ]
 
@@ -102,14 +174,69 @@ class CrohnsDisease(_IBD):
     def readout_parameters(self) -> list[Parameter]:
         src = "typical moderate-to-severe Crohn's trial baseline (CDAI 220–450)"
         ln = Prior("lognormal", cv=0.3)
-        return self._common() + [
-            Parameter("cd_stools_0", 5.0, "liquid stools/day", "at I = 1", src, ln, group="readout"),
-            Parameter("cd_pain_0", 1.7, "0-3", "daily abdominal pain at I = 1", src, ln, 0, 3, "readout"),
-            Parameter("cd_wellbeing_0", 2.0, "0-4", "daily general well-being at I = 1", src, ln, 0, 4, "readout"),
-            Parameter("cd_complications_0", 1.2, "count", "complications at I = 1", src, ln, 0, 6, "readout"),
-            Parameter("cd_mass_0", 1.0, "0-3", "abdominal mass (HBI scale) at I = 1", src, ln, 0, 3, "readout"),
-            Parameter("cd_hct_deficit_0", 4.0, "%", "haematocrit deficit at I = 1", src, ln, 0, 20, "readout"),
-            Parameter("cd_weight_deficit_0", 5.0, "%", "% below standard weight at I = 1", src, ln, 0, 30, "readout"),
+        return [
+            *self._common(),
+            Parameter(
+                "cd_stools_0", 5.0, "liquid stools/day", "at I = 1", src, ln, group="readout"
+            ),
+            Parameter(
+                "cd_pain_0", 1.7, "0-3", "daily abdominal pain at I = 1", src, ln, 0, 3, "readout"
+            ),
+            Parameter(
+                "cd_wellbeing_0",
+                2.0,
+                "0-4",
+                "daily general well-being at I = 1",
+                src,
+                ln,
+                0,
+                4,
+                "readout",
+            ),
+            Parameter(
+                "cd_complications_0",
+                1.2,
+                "count",
+                "complications at I = 1",
+                src,
+                ln,
+                0,
+                6,
+                "readout",
+            ),
+            Parameter(
+                "cd_mass_0",
+                1.0,
+                "0-3",
+                "abdominal mass (HBI scale) at I = 1",
+                src,
+                ln,
+                0,
+                3,
+                "readout",
+            ),
+            Parameter(
+                "cd_hct_deficit_0",
+                4.0,
+                "%",
+                "haematocrit deficit at I = 1",
+                src,
+                ln,
+                0,
+                20,
+                "readout",
+            ),
+            Parameter(
+                "cd_weight_deficit_0",
+                5.0,
+                "%",
+                "% below standard weight at I = 1",
+                src,
+                ln,
+                0,
+                30,
+                "readout",
+            ),
         ]
 
     def readouts(self, ctx: ReadoutContext) -> dict[str, NDArray[np.float64]]:
@@ -132,10 +259,19 @@ class CrohnsDisease(_IBD):
             "CDAI_PAIN_7D": ctx.score("CDAI_PAIN_7D", 7 * pain, 2.0, 0, 21),
             "CDAI_WELLBEING_7D": ctx.score("CDAI_WELLBEING_7D", 7 * well, 2.0, 0, 28),
             "CDAI_COMPLICATIONS": ctx.count("CDAI_COMPLICATIONS", compl, 0.3, 6),
-            "CDAI_ANTIDIARRHEAL": (ctx.uniform("CDAI_ANTIDIARRHEAL") < 0.5 * np.minimum(inflam, 1.5)).astype(float),
-            "CDAI_MASS": np.choose(np.clip(np.round(mass + sd * ctx.normal("CDAI_MASS")), 0, 2).astype(int), [0.0, 2.0, 5.0]),
-            "CDAI_HCT_DEFICIT": np.maximum(ctx.p("cd_hct_deficit_0") * inflam + 1.5 * ctx.normal("HCT"), 0.0),
-            "CDAI_WEIGHT_DEFICIT_PCT": np.maximum(ctx.p("cd_weight_deficit_0") * inflam + 1.0 * ctx.normal("WT"), 0.0),
+            "CDAI_ANTIDIARRHEAL": (
+                ctx.uniform("CDAI_ANTIDIARRHEAL") < 0.5 * np.minimum(inflam, 1.5)
+            ).astype(float),
+            "CDAI_MASS": np.choose(
+                np.clip(np.round(mass + sd * ctx.normal("CDAI_MASS")), 0, 2).astype(int),
+                [0.0, 2.0, 5.0],
+            ),
+            "CDAI_HCT_DEFICIT": np.maximum(
+                ctx.p("cd_hct_deficit_0") * inflam + 1.5 * ctx.normal("HCT"), 0.0
+            ),
+            "CDAI_WEIGHT_DEFICIT_PCT": np.maximum(
+                ctx.p("cd_weight_deficit_0") * inflam + 1.0 * ctx.normal("WT"), 0.0
+            ),
             "CRP": self._crp(ctx),
         }
         out["CDAI_CD"] = cdai(out)
@@ -149,7 +285,13 @@ def cdai(items: dict[str, NDArray[np.float64]]) -> NDArray[np.float64]:
     + 20·(complications) + 30·(antidiarrhoeal use) + 10·(abdominal mass 0/2/5)
     + 6·(haematocrit deficit) + 1·(% below standard weight).
     """
-    return (2 * items["CDAI_STOOLS_7D"] + 5 * items["CDAI_PAIN_7D"] + 7 * items["CDAI_WELLBEING_7D"]
-            + 20 * items["CDAI_COMPLICATIONS"] + 30 * items["CDAI_ANTIDIARRHEAL"]
-            + 10 * items["CDAI_MASS"] + 6 * items["CDAI_HCT_DEFICIT"]
-            + items["CDAI_WEIGHT_DEFICIT_PCT"])
+    return (
+        2 * items["CDAI_STOOLS_7D"]
+        + 5 * items["CDAI_PAIN_7D"]
+        + 7 * items["CDAI_WELLBEING_7D"]
+        + 20 * items["CDAI_COMPLICATIONS"]
+        + 30 * items["CDAI_ANTIDIARRHEAL"]
+        + 10 * items["CDAI_MASS"]
+        + 6 * items["CDAI_HCT_DEFICIT"]
+        + items["CDAI_WEIGHT_DEFICIT_PCT"]
+    )

@@ -11,6 +11,8 @@ Relapses are events of a Poisson process with rate ∝ lesion activity; EDSS fol
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -25,43 +27,84 @@ _SRC = "typical relapsing MS trial baseline (not outcome); calibrated at populat
 class MultipleSclerosis(DiseaseModule):
     key = "multiple_sclerosis"
     tissue_bdc = (0.0035, "Shah DK, Betts AM. mAbs 2013;5:297-305 (brain 0.35 %)")
-    event_hazards = {"serious_infection": "H_inf", "relapse": "H_rel"}
+    event_hazards: ClassVar[dict[str, str]] = {"serious_infection": "H_inf", "relapse": "H_rel"}
 
     def extend(self, core: Declaration) -> Declaration:
         return core.extended(
             states=[State("H_rel", "events", "cumulative relapse hazard", "0", group="organ")],
             parameters=[
-                Parameter("arr0", 0.8, "1/year", "relapse rate at lesion activity 1", _SRC,
-                          Prior("lognormal", cv=0.5), group="organ"),
-                Parameter("g_tnf_cns", 0.5, "1", "lesion drive added at full TNF blockade",
-                          "Arnett 2001; Lenercept MS Study Group 1999 (direction only); magnitude "
-                          "assumed", Prior("lognormal", cv=0.5), group="organ"),
+                Parameter(
+                    "arr0",
+                    0.8,
+                    "1/year",
+                    "relapse rate at lesion activity 1",
+                    _SRC,
+                    Prior("lognormal", cv=0.5),
+                    group="organ",
+                ),
+                Parameter(
+                    "g_tnf_cns",
+                    0.5,
+                    "1",
+                    "lesion drive added at full TNF blockade",
+                    "Arnett 2001; Lenercept MS Study Group 1999 (direction only); magnitude "
+                    "assumed",
+                    Prior("lognormal", cv=0.5),
+                    group="organ",
+                ),
             ],
             rates=[Rate("H_rel", "arr0 / 365.25 * I", "relapse hazard ∝ CNS lesion activity")],
             replace_assignments=[
                 Assignment("organ_entry", "entry_cns", "1", "effector entry into the CNS (α4β1)"),
-                Assignment("drive_extra", "g_tnf_cns * inh_tnf", "1",
-                           "loss of TNFR2-mediated CNS protection under TNF blockade",
-                           "Arnett HA et al. Nat Neurosci 2001;4:1116-22"),
+                Assignment(
+                    "drive_extra",
+                    "g_tnf_cns * inh_tnf",
+                    "1",
+                    "loss of TNFR2-mediated CNS protection under TNF blockade",
+                    "Arnett HA et al. Nat Neurosci 2001;4:1116-22",
+                ),
             ],
             replace_parameters={
-                "k_I": {"value": 0.15, "meaning": "lesion activity resolution (enhancement ≈ 3 weeks)",
-                        "source": "Cotton F et al. Neurology 2003;60:640-6 (duration of "
-                        "gadolinium enhancement)"},
-                "g_tnfr2": {"value": 0.5, "source": "Arnett 2001; Kassiotis G, Kollias G. J Exp Med "
-                            "2001;193:427-34 (TNF is immunoregulatory in CNS autoimmunity)"},
-                "k_D": {"value": 0.15 / 365.25, "unit": "EDSS points/day",
-                        "meaning": "disability accrual at I = 1", "source": _SRC},
-                "D0": {"value": 2.5, "unit": "EDSS points", "prior": Prior("lognormal", cv=0.4),
-                       "meaning": "baseline EDSS", "high": 9.5, "source": _SRC},
+                "k_I": {
+                    "value": 0.15,
+                    "meaning": "lesion activity resolution (enhancement ≈ 3 weeks)",
+                    "source": "Cotton F et al. Neurology 2003;60:640-6 (duration of "
+                    "gadolinium enhancement)",
+                },
+                "g_tnfr2": {
+                    "value": 0.5,
+                    "source": "Arnett 2001; Kassiotis G, Kollias G. J Exp Med "
+                    "2001;193:427-34 (TNF is immunoregulatory in CNS autoimmunity)",
+                },
+                "k_D": {
+                    "value": 0.15 / 365.25,
+                    "unit": "EDSS points/day",
+                    "meaning": "disability accrual at I = 1",
+                    "source": _SRC,
+                },
+                "D0": {
+                    "value": 2.5,
+                    "unit": "EDSS points",
+                    "prior": Prior("lognormal", cv=0.4),
+                    "meaning": "baseline EDSS",
+                    "high": 9.5,
+                    "source": _SRC,
+                },
                 "lambda0": {"value": 0.01, "source": "model assumption (order of magnitude)"},
             },
         )
 
     def readout_parameters(self) -> list[Parameter]:
         return [
-            Parameter("gd0", 1.5, "lesions", "mean Gd-enhancing lesions at I = 1", _SRC,
-                      Prior("lognormal", cv=1.0), group="readout"),
+            Parameter(
+                "gd0",
+                1.5,
+                "lesions",
+                "mean Gd-enhancing lesions at I = 1",
+                _SRC,
+                Prior("lognormal", cv=1.0),
+                group="readout",
+            ),
         ]
 
     def readouts(self, ctx: ReadoutContext) -> dict[str, NDArray[np.float64]]:
@@ -70,5 +113,7 @@ class MultipleSclerosis(DiseaseModule):
         from scipy import stats
 
         gd = stats.poisson.ppf(u, np.maximum(lam, 1e-12))
-        edss = np.clip(np.round(2.0 * (ctx.states["D"] + 0.25 * ctx.normal("EDSS"))) / 2.0, 0.0, 10.0)
+        edss = np.clip(
+            np.round(2.0 * (ctx.states["D"] + 0.25 * ctx.normal("EDSS"))) / 2.0, 0.0, 10.0
+        )
         return {"GD_LESIONS": gd.astype(float), "EDSS": edss}

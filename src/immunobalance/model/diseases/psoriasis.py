@@ -10,14 +10,21 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from immunobalance.model.declaration import Declaration, Parameter, Prior
+from immunobalance.model.declaration import Assignment, Declaration, Parameter, Prior
 from immunobalance.model.diseases.base import DiseaseModule, ReadoutContext
 
 __all__ = ["Psoriasis"]
 
-_SRC = ("typical baseline of moderate-to-severe plaque psoriasis trial populations (baseline, not "
-        "outcome); matched to the population's KB baseline by the population layer")
+_SRC = (
+    "typical baseline of moderate-to-severe plaque psoriasis trial populations (baseline, not "
+    "outcome); matched to the population's KB baseline by the population layer"
+)
 REGIONS = ("H", "U", "T", "L")
+_LOOP = (
+    "Lowes MA, Suárez-Fariñas M, Krueger JG. Annu Rev Immunol 2014;32:227-55; Hawkes JE, "
+    "Chan TC, Krueger JG. J Allergy Clin Immunol 2017;140:645-53; Homey B et al. "
+    "J Immunol 2000;164:6621-32 (CCL20 in psoriatic keratinocytes recruits CCR6+ Th17)"
+)
 
 
 def area_score(percent: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -31,24 +38,87 @@ class Psoriasis(DiseaseModule):
     tissue_bdc = (0.157, "Shah DK, Betts AM. mAbs 2013;5:297-305 (skin 15.7 %)")
 
     def extend(self, core: Declaration) -> Declaration:
-        return core.extended(replace_parameters={
-            "k_I": {"value": 0.05, "meaning": "psoriatic plaque resolution (t½ ≈ 14 d)",
+        return core.extended(
+            parameters=[
+                Parameter(
+                    "f_ccl20",
+                    0.7,
+                    "1",
+                    "share of Th17 recruitment into plaques driven by "
+                    "keratinocyte chemokines (CCL20), themselves induced by IL-17 in the "
+                    "plaque",
+                    _LOOP,
+                    Prior("logitnormal", sd=0.5),
+                    0.0,
+                    1.0,
+                    "organ",
+                ),
+            ],
+            replace_assignments=[
+                Assignment(
+                    "organ_entry",
+                    "1 - f_ccl20 + f_ccl20 * I",
+                    "1",
+                    "Th17 recruitment into the plaque: the IL-23 → Th17 → IL-17 → "
+                    "keratinocyte CCL20 → Th17 feed-forward loop, so blocking IL-17 or "
+                    "IL-23 collapses the loop rather than removing one weighted term",
+                    _LOOP,
+                ),
+            ],
+            replace_parameters={
+                "k_I": {
+                    "value": 0.05,
+                    "meaning": "psoriatic plaque resolution (t½ ≈ 14 d)",
                     "source": "model assumption: plaque remodelling over weeks (epidermal turnover "
-                    "and dermal infiltrate clearance)"},
-            "lambda0": {"value": 0.012, "source": "model assumption (background serious "
-                        "infections in psoriasis cohorts, order of magnitude)"},
-        })
+                    "and dermal infiltrate clearance)",
+                },
+                "lambda0": {
+                    "value": 0.012,
+                    "source": "model assumption (background serious "
+                    "infections in psoriasis cohorts, order of magnitude)",
+                },
+            },
+        )
 
     def readout_parameters(self) -> list[Parameter]:
         out = []
         for r, area in zip(REGIONS, (15.0, 20.0, 20.0, 25.0), strict=True):
-            out.append(Parameter(f"pso_area_{r}", area, "% of region", f"region {r} area involved "
-                                 "at I = 1", _SRC, Prior("lognormal", cv=0.7), 0.0, 100.0, "readout"))
+            out.append(
+                Parameter(
+                    f"pso_area_{r}",
+                    area,
+                    "% of region",
+                    f"region {r} area involved at I = 1",
+                    _SRC,
+                    Prior("lognormal", cv=0.7),
+                    0.0,
+                    100.0,
+                    "readout",
+                )
+            )
         out += [
-            Parameter("pso_severity", 2.6, "0-4", "mean erythema/induration/desquamation at I = 1",
-                      _SRC, Prior("lognormal", cv=0.15), 0.5, 4.0, "readout"),
-            Parameter("pso_item_sd", 0.4, "points", "visit SD of sign scores", "model assumption",
-                      Prior(), 0.0, 2.0, "readout"),
+            Parameter(
+                "pso_severity",
+                2.6,
+                "0-4",
+                "mean erythema/induration/desquamation at I = 1",
+                _SRC,
+                Prior("lognormal", cv=0.15),
+                0.5,
+                4.0,
+                "readout",
+            ),
+            Parameter(
+                "pso_item_sd",
+                0.4,
+                "points",
+                "visit SD of sign scores",
+                "model assumption",
+                Prior(),
+                0.0,
+                2.0,
+                "readout",
+            ),
         ]
         return out
 

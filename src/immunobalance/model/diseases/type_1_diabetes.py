@@ -27,13 +27,38 @@ class Type1Diabetes(DiseaseModule):
         return core.extended(
             states=[State("beta", "fraction of normal", "β-cell mass", "beta0", group="organ")],
             parameters=[
-                Parameter("beta0", 0.5, "1", "β-cell mass at baseline", _SRC,
-                          Prior("logitnormal", sd=0.6), 0.01, 1.0, "organ"),
-                Parameter("k_beta", 0.0014, "1/day", "β-cell loss rate at insulitis 1",
-                          "Greenbaum CJ et al. Diabetes 2012;61:2066-73 (C-peptide falls ≈ 40 %/year "
-                          "after onset)", Prior("lognormal", cv=0.5), group="organ"),
-                Parameter("beta_dx", 0.3, "1", "β-cell mass at stage-3 diagnosis", "Klinke 2008",
-                          Prior("logitnormal", sd=0.4), 0.02, 0.9, "organ"),
+                Parameter(
+                    "beta0",
+                    0.5,
+                    "1",
+                    "β-cell mass at baseline",
+                    _SRC,
+                    Prior("logitnormal", sd=0.6),
+                    0.01,
+                    1.0,
+                    "organ",
+                ),
+                Parameter(
+                    "k_beta",
+                    0.0014,
+                    "1/day",
+                    "β-cell loss rate at insulitis 1",
+                    "Greenbaum CJ et al. Diabetes 2012;61:2066-73 (C-peptide falls ≈ 40 %/year "
+                    "after onset)",
+                    Prior("lognormal", cv=0.5),
+                    group="organ",
+                ),
+                Parameter(
+                    "beta_dx",
+                    0.3,
+                    "1",
+                    "β-cell mass at stage-3 diagnosis",
+                    "Klinke 2008",
+                    Prior("logitnormal", sd=0.4),
+                    0.02,
+                    0.9,
+                    "organ",
+                ),
             ],
             rates=[Rate("beta", "-k_beta * I * beta", "β-cell killing by insulitis")],
             replace_parameters={"lambda0": {"value": 0.005, "source": "model assumption"}},
@@ -41,9 +66,15 @@ class Type1Diabetes(DiseaseModule):
 
     def readout_parameters(self) -> list[Parameter]:
         return [
-            Parameter("cpep_max", 2.0, "nmol/L", "mixed-meal C-peptide AUC at normal β-cell mass",
-                      "model assumption (healthy MMTT AUC order of magnitude)",
-                      Prior("lognormal", cv=0.3), group="readout"),
+            Parameter(
+                "cpep_max",
+                2.0,
+                "nmol/L",
+                "mixed-meal C-peptide AUC at normal β-cell mass",
+                "model assumption (healthy MMTT AUC order of magnitude)",
+                Prior("lognormal", cv=0.3),
+                group="readout",
+            ),
         ]
 
     def readouts(self, ctx: ReadoutContext) -> dict[str, NDArray[np.float64]]:

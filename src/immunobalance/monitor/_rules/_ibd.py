@@ -52,9 +52,14 @@ def decide_ibd(context: RuleContext, status: IbdStatus) -> Action:
         reasons.append(f"{therapy.evaluated.agent} for {fmt(months)} months")
     if status.remission is None:
         return Action(
-            kind="review", summary="record the activity score to judge the STRIDE-II targets",
-            target=status.target, at_target=None, index=status.index, reasons=reasons,
-            sources=sources, next_review="at the next visit",
+            kind="review",
+            summary="record the activity score to judge the STRIDE-II targets",
+            target=status.target,
+            at_target=None,
+            index=status.index,
+            reasons=reasons,
+            sources=sources,
+            next_review="at the next visit",
         )
     agents = [*therapy.advanced, *therapy.conventional]
     if status.remission:
@@ -62,29 +67,49 @@ def decide_ibd(context: RuleContext, status: IbdStatus) -> Action:
             reasons.append("clinical remission but no endoscopic healing at >= 12 months")
             kind: ActionKind = "optimise_dose" if therapy.advanced else "add"
             return Action(
-                kind=kind, summary="long-term target (endoscopic healing) not met: intensify",
-                target=status.target, at_target=False, index=status.index, reasons=reasons,
-                sources=sources, next_review=NEXT_ACTIVE,
+                kind=kind,
+                summary="long-term target (endoscopic healing) not met: intensify",
+                target=status.target,
+                at_target=False,
+                index=status.index,
+                reasons=reasons,
+                sources=sources,
+                next_review=NEXT_ACTIVE,
             )
         if therapy.on_glucocorticoid:
             reasons.append("remission on a glucocorticoid: the target is steroid-free remission")
             return Action(
-                kind="taper", summary="clinical remission: taper the glucocorticoid",
-                target=status.target, at_target=True, index=status.index, reasons=reasons,
-                sources=sources, next_review=NEXT_TARGET,
+                kind="taper",
+                summary="clinical remission: taper the glucocorticoid",
+                target=status.target,
+                at_target=True,
+                index=status.index,
+                reasons=reasons,
+                sources=sources,
+                next_review=NEXT_TARGET,
             )
         if status.endoscopic_healing is None:
             reasons.append("endoscopic healing (long-term target) not yet assessed")
         return Action(
-            kind="continue", summary="clinical remission: continue", target=status.target,
-            at_target=True, index=status.index, reasons=reasons, sources=sources,
+            kind="continue",
+            summary="clinical remission: continue",
+            target=status.target,
+            at_target=True,
+            index=status.index,
+            reasons=reasons,
+            sources=sources,
             next_review=NEXT_TARGET,
         )
     if not agents:
         reasons.append("active disease without maintenance therapy")
         return Action(
-            kind="add", summary="start maintenance therapy", target=status.target,
-            at_target=False, index=status.index, reasons=reasons, sources=sources,
+            kind="add",
+            summary="start maintenance therapy",
+            target=status.target,
+            at_target=False,
+            index=status.index,
+            reasons=reasons,
+            sources=sources,
             next_review=NEXT_ACTIVE,
         )
     if months is None or months >= RESPONSE_MONTHS:
@@ -101,8 +126,14 @@ def decide_ibd(context: RuleContext, status: IbdStatus) -> Action:
                 kind = "add"
             reasons.append(f"classes that failed before: {failed}")
             return Action(
-                kind=kind, summary=summary, target=status.target, at_target=False,
-                index=status.index, reasons=reasons, sources=sources, next_review=NEXT_ACTIVE,
+                kind=kind,
+                summary=summary,
+                target=status.target,
+                at_target=False,
+                index=status.index,
+                reasons=reasons,
+                sources=sources,
+                next_review=NEXT_ACTIVE,
             )
         if months is None or months >= REMISSION_MONTHS:
             reasons.append("response without clinical remission by 6 months (intermediate target)")
@@ -110,17 +141,31 @@ def decide_ibd(context: RuleContext, status: IbdStatus) -> Action:
                 return Action(
                     kind="optimise_dose",
                     summary=f"optimise {', '.join(therapy.advanced)} (dose or interval)",
-                    target=status.target, at_target=False, index=status.index,
-                    reasons=reasons, sources=sources, next_review=NEXT_ACTIVE,
+                    target=status.target,
+                    at_target=False,
+                    index=status.index,
+                    reasons=reasons,
+                    sources=sources,
+                    next_review=NEXT_ACTIVE,
                 )
             return Action(
-                kind="add", summary="add an advanced therapy", target=status.target,
-                at_target=False, index=status.index, reasons=reasons, sources=sources,
+                kind="add",
+                summary="add an advanced therapy",
+                target=status.target,
+                at_target=False,
+                index=status.index,
+                reasons=reasons,
+                sources=sources,
                 next_review=NEXT_ACTIVE,
             )
     reasons.append("within the expected time to the next target: continue")
     return Action(
-        kind="continue", summary="not at target yet: continue and reassess", target=status.target,
-        at_target=False, index=status.index, reasons=reasons, sources=sources,
+        kind="continue",
+        summary="not at target yet: continue and reassess",
+        target=status.target,
+        at_target=False,
+        index=status.index,
+        reasons=reasons,
+        sources=sources,
         next_review=NEXT_ACTIVE,
     )

@@ -35,9 +35,13 @@ def decide(context: RuleContext) -> Action:
     edss = visit.indices.get("EDSS")
     if relapses is None and gd is None and edss is None:
         return Action(
-            kind="review", summary="record relapses, EDSS and MRI activity", target=TARGET,
-            at_target=None, reasons=["no relapse count, EDSS or MRI lesion count at this visit"],
-            sources=sources, next_review="at the next visit",
+            kind="review",
+            summary="record relapses, EDSS and MRI activity",
+            target=TARGET,
+            at_target=None,
+            reasons=["no relapse count, EDSS or MRI lesion count at this visit"],
+            sources=sources,
+            next_review="at the next visit",
         )
     if relapses is not None:
         reasons.append(f"relapses in the last 12 months: {fmt(relapses[0])}")
@@ -73,15 +77,24 @@ def decide(context: RuleContext) -> Action:
         return Action(
             kind="continue" if dmts else "review",
             summary="NEDA: continue" if dmts else "NEDA without DMT: discuss starting a DMT",
-            target=TARGET, at_target=True, index="EDSS" if edss else None, reasons=reasons,
-            sources=sources, next_review=NEXT,
+            target=TARGET,
+            at_target=True,
+            index="EDSS" if edss else None,
+            reasons=reasons,
+            sources=sources,
+            next_review=NEXT,
         )
     reasons.append("evident disease activity: " + "; ".join(activity))
     if not dmts:
         return Action(
-            kind="add", summary="active MS without DMT: start a disease-modifying therapy",
-            target=TARGET, at_target=False, index="EDSS" if edss else None, reasons=reasons,
-            sources=sources, next_review="MRI re-baseline about 6 months after the start",
+            kind="add",
+            summary="active MS without DMT: start a disease-modifying therapy",
+            target=TARGET,
+            at_target=False,
+            index="EDSS" if edss else None,
+            reasons=reasons,
+            sources=sources,
+            next_review="MRI re-baseline about 6 months after the start",
         )
     if months is not None and months < ONSET_MONTHS:
         reasons.append(
@@ -89,15 +102,25 @@ def decide(context: RuleContext) -> Action:
             "6 months"
         )
         return Action(
-            kind="continue", summary="activity in the DMT onset period: continue, re-baseline MRI",
-            target=TARGET, at_target=False, index="EDSS" if edss else None, reasons=reasons,
-            sources=sources, next_review="MRI re-baseline at about 6 months",
+            kind="continue",
+            summary="activity in the DMT onset period: continue, re-baseline MRI",
+            target=TARGET,
+            at_target=False,
+            index="EDSS" if edss else None,
+            reasons=reasons,
+            sources=sources,
+            next_review="MRI re-baseline at about 6 months",
         )
     reasons.append(
         f"breakthrough activity on {', '.join(dmts)}: offer a more efficacious DMT (ECTRIMS/EAN)"
     )
     return Action(
-        kind="switch_class", summary=f"breakthrough on {', '.join(dmts)}: escalate to a more efficacious DMT",
-        target=TARGET, at_target=False, index="EDSS" if edss else None, reasons=reasons,
-        sources=sources, next_review="MRI re-baseline about 6 months after the switch",
+        kind="switch_class",
+        summary=f"breakthrough on {', '.join(dmts)}: escalate to a more efficacious DMT",
+        target=TARGET,
+        at_target=False,
+        index="EDSS" if edss else None,
+        reasons=reasons,
+        sources=sources,
+        next_review="MRI re-baseline about 6 months after the switch",
     )

@@ -33,8 +33,12 @@ def decide(context: RuleContext) -> Action:
     result = visit.indices.get("PASI")
     if result is None:
         return Action(
-            kind="review", summary="record PASI to judge the treatment goal", target=TARGET,
-            at_target=None, reasons=["no PASI at this visit"], sources=sources,
+            kind="review",
+            summary="record PASI to judge the treatment goal",
+            target=TARGET,
+            at_target=None,
+            reasons=["no PASI at this visit"],
+            sources=sources,
             next_review="at the next visit",
         )
     reasons = [f"PASI {fmt(result.value)} ({result.category}) on {visit.date.isoformat()}"]
@@ -43,26 +47,43 @@ def decide(context: RuleContext) -> Action:
         if result.value > MODERATE_SEVERE_PASI:
             reasons.append("moderate-to-severe psoriasis (PASI > 10) without systemic therapy")
             return Action(
-                kind="add", summary="start a systemic therapy (PASI > 10)", target=TARGET,
-                at_target=False, index="PASI", reasons=reasons, sources=sources,
+                kind="add",
+                summary="start a systemic therapy (PASI > 10)",
+                target=TARGET,
+                at_target=False,
+                index="PASI",
+                reasons=reasons,
+                sources=sources,
                 next_review="at 10-16 weeks",
             )
         return Action(
-            kind="continue", summary="mild psoriasis: topical therapy, no systemic change",
-            target=TARGET, at_target=None, index="PASI", reasons=reasons, sources=sources,
+            kind="continue",
+            summary="mild psoriasis: topical therapy, no systemic change",
+            target=TARGET,
+            at_target=None,
+            index="PASI",
+            reasons=reasons,
+            sources=sources,
             next_review="at the next visit",
         )
     base, how = therapy_baseline(visit.series.get("PASI", []), therapy.evaluated_start)
     weeks = (
-        therapy.months_on_evaluated * 30.4375 / 7 if therapy.months_on_evaluated is not None else None
+        therapy.months_on_evaluated * 30.4375 / 7
+        if therapy.months_on_evaluated is not None
+        else None
     )
     if therapy.evaluated is not None and weeks is not None:
         reasons.append(f"{therapy.evaluated.agent} for {fmt(weeks)} weeks")
     if base is None or base.date >= visit.date or base.value <= 0:
         reasons.append("no earlier PASI to compare with: this visit is the baseline")
         return Action(
-            kind="continue", summary="baseline recorded: continue and reassess at 10-16 weeks",
-            target=TARGET, at_target=None, index="PASI", reasons=reasons, sources=sources,
+            kind="continue",
+            summary="baseline recorded: continue and reassess at 10-16 weeks",
+            target=TARGET,
+            at_target=None,
+            index="PASI",
+            reasons=reasons,
+            sources=sources,
             next_review="at 10-16 weeks",
         )
     change = (base.value - result.value) / base.value
@@ -70,16 +91,27 @@ def decide(context: RuleContext) -> Action:
     if weeks is not None and weeks < INDUCTION_WEEKS:
         reasons.append("still in induction (< 10 weeks): the goal is judged at 10-16 weeks")
         return Action(
-            kind="continue", summary="induction: continue and judge at 10-16 weeks",
-            target=TARGET, at_target=change >= 0.75, index="PASI", reasons=reasons,
-            sources=sources, next_review="at 10-16 weeks",
+            kind="continue",
+            summary="induction: continue and judge at 10-16 weeks",
+            target=TARGET,
+            at_target=change >= 0.75,
+            index="PASI",
+            reasons=reasons,
+            sources=sources,
+            next_review="at 10-16 weeks",
         )
     if change >= 0.75:
         level = "PASI90" if change >= 0.90 else "PASI75"
         reasons.append(f"{level} reached: treatment goal met")
         return Action(
-            kind="continue", summary=f"goal met ({level}): continue", target=TARGET,
-            at_target=True, index="PASI", reasons=reasons, sources=sources, next_review=NEXT,
+            kind="continue",
+            summary=f"goal met ({level}): continue",
+            target=TARGET,
+            at_target=True,
+            index="PASI",
+            reasons=reasons,
+            sources=sources,
+            next_review=NEXT,
         )
     agents = ", ".join(systemic)
     if change >= 0.50:
@@ -88,8 +120,13 @@ def decide(context: RuleContext) -> Action:
             "check it): optimise dose or interval, or add a topical/conventional agent"
         )
         return Action(
-            kind="optimise_dose", summary=f"PASI50-75: optimise {agents} (check DLQI)",
-            target=TARGET, at_target=False, index="PASI", reasons=reasons, sources=sources,
+            kind="optimise_dose",
+            summary=f"PASI50-75: optimise {agents} (check DLQI)",
+            target=TARGET,
+            at_target=False,
+            index="PASI",
+            reasons=reasons,
+            sources=sources,
             next_review=NEXT,
         )
     failed = ", ".join(c.replace("_", " ") for c in therapy.failed_classes) or "none"
@@ -98,7 +135,12 @@ def decide(context: RuleContext) -> Action:
         f"that failed before: {failed})"
     )
     return Action(
-        kind="switch_class", summary=f"< PASI50: switch from {agents} to another mechanism",
-        target=TARGET, at_target=False, index="PASI", reasons=reasons, sources=sources,
+        kind="switch_class",
+        summary=f"< PASI50: switch from {agents} to another mechanism",
+        target=TARGET,
+        at_target=False,
+        index="PASI",
+        reasons=reasons,
+        sources=sources,
         next_review="at 10-16 weeks of the new therapy",
     )

@@ -160,7 +160,11 @@ def decide(context: RuleContext) -> Action:
         reasons.append(
             f"previous visit {visit.previous_date.isoformat()}: {key} {fmt(previous.value)} "
             f"({previous.category})"
-            + (f"; EULAR response {visit.vs_previous['EULAR']}" if "EULAR" in visit.vs_previous else "")
+            + (
+                f"; EULAR response {visit.vs_previous['EULAR']}"
+                if "EULAR" in visit.vs_previous
+                else ""
+            )
         )
     for criterion in ("EULAR", "ACR20", "ACR50", "ACR70"):
         if criterion in visit.vs_baseline:
@@ -182,7 +186,10 @@ def decide(context: RuleContext) -> Action:
                     "(EULAR 2022 item 11)"
                 )
             elif therapy.conventional:
-                kind, summary = "taper", f"consider a cautious taper of {', '.join(therapy.conventional)}"
+                kind, summary = (
+                    "taper",
+                    f"consider a cautious taper of {', '.join(therapy.conventional)}",
+                )
                 reasons.append(
                     "sustained remission on csDMARD alone: a cautious dose reduction may be "
                     "considered (EULAR 2022 item 12)"
@@ -190,8 +197,14 @@ def decide(context: RuleContext) -> Action:
             else:
                 kind, summary = "continue", "continue: sustained remission without DMARD"
             return Action(
-                kind=kind, summary=summary, target=TARGET[key], at_target=True, index=key,
-                reasons=reasons, sources=sources, next_review=NEXT_TARGET,
+                kind=kind,
+                summary=summary,
+                target=TARGET[key],
+                at_target=True,
+                index=key,
+                reasons=reasons,
+                sources=sources,
+                next_review=NEXT_TARGET,
             )
         reasons.append(
             f"remission for {fmt(months)} months; tapering is considered once it has lasted "
@@ -206,15 +219,25 @@ def decide(context: RuleContext) -> Action:
                 + ": taper it as rapidly as clinically feasible (EULAR 2022 item 5)"
             )
             return Action(
-                kind="taper", summary="at target: continue DMARDs, taper the glucocorticoid",
-                target=TARGET[key], at_target=True, index=key, reasons=reasons,
-                sources=sources, next_review=NEXT_TARGET,
+                kind="taper",
+                summary="at target: continue DMARDs, taper the glucocorticoid",
+                target=TARGET[key],
+                at_target=True,
+                index=key,
+                reasons=reasons,
+                sources=sources,
+                next_review=NEXT_TARGET,
             )
         if category == "low":
             reasons.append("low disease activity is an acceptable target; remission is the aim")
         return Action(
-            kind="continue", summary=f"at target ({category}): continue current therapy",
-            target=TARGET[key], at_target=True, index=key, reasons=reasons, sources=sources,
+            kind="continue",
+            summary=f"at target ({category}): continue current therapy",
+            target=TARGET[key],
+            at_target=True,
+            index=key,
+            reasons=reasons,
+            sources=sources,
             next_review=NEXT_TARGET,
         )
     months_on = therapy.months_on_evaluated
@@ -233,20 +256,33 @@ def decide(context: RuleContext) -> Action:
     if months_on is not None and months_on < 3:
         reasons.append("too early to judge: adjust if there is no improvement by 3 months")
         return Action(
-            kind="continue", summary="not at target yet: continue and reassess at 3 months",
-            target=TARGET[key], at_target=False, index=key, reasons=reasons, sources=sources,
+            kind="continue",
+            summary="not at target yet: continue and reassess at 3 months",
+            target=TARGET[key],
+            at_target=False,
+            index=key,
+            reasons=reasons,
+            sources=sources,
             next_review=NEXT_ACTIVE,
         )
-    if months_on is not None and months_on < 6 and improvement is not None and (
-        improvement >= IMPROVEMENT_AT_3_MONTHS
+    if (
+        months_on is not None
+        and months_on < 6
+        and improvement is not None
+        and (improvement >= IMPROVEMENT_AT_3_MONTHS)
     ):
         reasons.append(
             ">= 50 % improvement at 3 months predicts reaching the target by 6 months: continue"
         )
         return Action(
-            kind="continue", summary="improving >= 50 %: continue and reassess at 6 months",
-            target=TARGET[key], at_target=False, index=key, reasons=reasons,
-            sources=[*sources, *cite("aletaha_2016_3_months")], next_review=NEXT_ACTIVE,
+            kind="continue",
+            summary="improving >= 50 %: continue and reassess at 6 months",
+            target=TARGET[key],
+            at_target=False,
+            index=key,
+            reasons=reasons,
+            sources=[*sources, *cite("aletaha_2016_3_months")],
+            next_review=NEXT_ACTIVE,
         )
     if months_on is not None and months_on < 6:
         why = "improvement < 50 % at 3 months"
@@ -259,6 +295,12 @@ def decide(context: RuleContext) -> Action:
     if kind == "optimise_dose":
         extra = [*extra, *cite("mtx_dose")]
     return Action(
-        kind=kind, summary=summary, target=TARGET[key], at_target=False, index=key,
-        reasons=reasons, sources=[*sources, *extra], next_review=NEXT_ACTIVE,
+        kind=kind,
+        summary=summary,
+        target=TARGET[key],
+        at_target=False,
+        index=key,
+        reasons=reasons,
+        sources=[*sources, *extra],
+        next_review=NEXT_ACTIVE,
     )

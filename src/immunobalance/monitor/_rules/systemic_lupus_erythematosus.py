@@ -32,8 +32,21 @@ __all__ = ["clinical_sledai", "decide", "lupus_state"]
 TARGET = "DORIS remission, or at least LLDAS"
 SEROLOGY = ("LOWCOMPLEMENT", "DNA")
 MAJOR_ORGAN = (
-    "CASTS", "HEMATURIA", "PROTEINURIA", "PYURIA", "SEIZURE", "PSYCHOSIS", "OBS", "VISUAL",
-    "CRANIAL", "HEADACHE", "CVA", "PLEURISY", "PERICARDITIS", "VASCULITIS", "FEVER",
+    "CASTS",
+    "HEMATURIA",
+    "PROTEINURIA",
+    "PYURIA",
+    "SEIZURE",
+    "PSYCHOSIS",
+    "OBS",
+    "VISUAL",
+    "CRANIAL",
+    "HEADACHE",
+    "CVA",
+    "PLEURISY",
+    "PERICARDITIS",
+    "VASCULITIS",
+    "FEVER",
 )
 PHGA_MM_TO_PGA = 0.03
 NEXT_ACTIVE = "in 1-3 months (active disease)"
@@ -80,8 +93,13 @@ def lupus_state(
         reasons.append(f"major-organ activity: {', '.join(major)}")
     if new_activity:
         reasons.append("new activity since the previous visit")
-    if sledai <= 4 and not major and not new_activity and pga <= 1.0 and gc is not None and (
-        gc <= 7.5
+    if (
+        sledai <= 4
+        and not major
+        and not new_activity
+        and pga <= 1.0
+        and gc is not None
+        and (gc <= 7.5)
     ):
         return "lldas", reasons
     return "active", reasons
@@ -120,18 +138,26 @@ def decide(context: RuleContext) -> Action:
     result = visit.indices.get("SLEDAI2K")
     if result is None:
         return Action(
-            kind="review", summary="record all SLEDAI-2K descriptors and the PGA",
-            target=TARGET, at_target=None,
+            kind="review",
+            summary="record all SLEDAI-2K descriptors and the PGA",
+            target=TARGET,
+            at_target=None,
             reasons=["SLEDAI-2K is not complete at this visit (all 24 descriptors needed)"],
-            sources=sources, next_review="at the next visit",
+            sources=sources,
+            next_review="at the next visit",
         )
     reasons = [f"SLEDAI-2K {fmt(result.value)} ({result.category}) on {visit.date.isoformat()}"]
     state, why = lupus_state(context, result.value, _new_activity(context))
     reasons += why
     if state is None:
         return Action(
-            kind="review", summary="record the physician global assessment (PGA)", target=TARGET,
-            at_target=None, index="SLEDAI2K", reasons=reasons, sources=sources,
+            kind="review",
+            summary="record the physician global assessment (PGA)",
+            target=TARGET,
+            at_target=None,
+            index="SLEDAI2K",
+            reasons=reasons,
+            sources=sources,
             next_review="at the next visit",
         )
     gc = therapy.glucocorticoid_mg_per_day
@@ -143,29 +169,55 @@ def decide(context: RuleContext) -> Action:
             if therapy.on_glucocorticoid:
                 summary = "sustained remission: withdraw the glucocorticoid"
             else:
-                others = [a for a in (*therapy.advanced, *therapy.conventional)
-                          if a != "hydroxychloroquine"]
+                others = [
+                    a
+                    for a in (*therapy.advanced, *therapy.conventional)
+                    if a != "hydroxychloroquine"
+                ]
                 if not others:
                     return Action(
-                        kind="continue", summary="sustained remission on hydroxychloroquine: continue",
-                        target=TARGET, at_target=True, index="SLEDAI2K", reasons=reasons,
-                        sources=sources, next_review=NEXT_TARGET,
+                        kind="continue",
+                        summary="sustained remission on hydroxychloroquine: continue",
+                        target=TARGET,
+                        at_target=True,
+                        index="SLEDAI2K",
+                        reasons=reasons,
+                        sources=sources,
+                        next_review=NEXT_TARGET,
                     )
                 summary = f"sustained remission: consider tapering {', '.join(others)} (keep HCQ)"
             return Action(
-                kind="taper", summary=summary, target=TARGET, at_target=True, index="SLEDAI2K",
-                reasons=reasons, sources=sources, next_review=NEXT_TARGET,
+                kind="taper",
+                summary=summary,
+                target=TARGET,
+                at_target=True,
+                index="SLEDAI2K",
+                reasons=reasons,
+                sources=sources,
+                next_review=NEXT_TARGET,
             )
         if therapy.on_glucocorticoid and (gc is None or gc > 5.0):
-            reasons.append("glucocorticoid maintenance should be <= 5 mg/day and withdrawn if possible")
+            reasons.append(
+                "glucocorticoid maintenance should be <= 5 mg/day and withdrawn if possible"
+            )
             return Action(
-                kind="taper", summary="at target: taper prednisone to <= 5 mg/day",
-                target=TARGET, at_target=True, index="SLEDAI2K", reasons=reasons,
-                sources=sources, next_review=NEXT_TARGET,
+                kind="taper",
+                summary="at target: taper prednisone to <= 5 mg/day",
+                target=TARGET,
+                at_target=True,
+                index="SLEDAI2K",
+                reasons=reasons,
+                sources=sources,
+                next_review=NEXT_TARGET,
             )
         return Action(
-            kind="continue", summary=f"at target ({state.upper()}): continue", target=TARGET,
-            at_target=True, index="SLEDAI2K", reasons=reasons, sources=sources,
+            kind="continue",
+            summary=f"at target ({state.upper()}): continue",
+            target=TARGET,
+            at_target=True,
+            index="SLEDAI2K",
+            reasons=reasons,
+            sources=sources,
             next_review=NEXT_TARGET,
         )
     months_on = therapy.months_on_evaluated
@@ -176,15 +228,25 @@ def decide(context: RuleContext) -> Action:
     if months_on is not None and months_on < 3:
         reasons.append(f"{fmt(months_on)} months on {therapy.evaluated.agent}: too early to judge")  # type: ignore[union-attr]
         return Action(
-            kind="continue", summary="not at target yet: continue, reassess in 1-3 months",
-            target=TARGET, at_target=False, index="SLEDAI2K", reasons=reasons, sources=sources,
+            kind="continue",
+            summary="not at target yet: continue, reassess in 1-3 months",
+            target=TARGET,
+            at_target=False,
+            index="SLEDAI2K",
+            reasons=reasons,
+            sources=sources,
             next_review=NEXT_ACTIVE,
         )
     if months_on is not None and months_on < 6 and drop is not None and drop >= 4:
         reasons.append("SLEDAI-2K fell >= 4 points (SRI-4 component): improving, continue")
         return Action(
-            kind="continue", summary="improving: continue, reassess in 1-3 months", target=TARGET,
-            at_target=False, index="SLEDAI2K", reasons=reasons, sources=sources,
+            kind="continue",
+            summary="improving: continue, reassess in 1-3 months",
+            target=TARGET,
+            at_target=False,
+            index="SLEDAI2K",
+            reasons=reasons,
+            sources=sources,
             next_review=NEXT_ACTIVE,
         )
     kind: ActionKind
@@ -195,11 +257,19 @@ def decide(context: RuleContext) -> Action:
         kind = "add"
         summary = "persistent activity: add belimumab or anifrolumab"
         if therapy.on_glucocorticoid and (gc is None or gc > 5.0):
-            reasons.append("glucocorticoid dependence (> 5 mg/day) is itself a reason to add a biologic")
+            reasons.append(
+                "glucocorticoid dependence (> 5 mg/day) is itself a reason to add a biologic"
+            )
     else:
         kind, summary = "add", "start hydroxychloroquine (all patients unless contraindicated)"
     reasons.append("not at target: adjust therapy (EULAR 2023)")
     return Action(
-        kind=kind, summary=summary, target=TARGET, at_target=False, index="SLEDAI2K",
-        reasons=reasons, sources=sources, next_review=NEXT_ACTIVE,
+        kind=kind,
+        summary=summary,
+        target=TARGET,
+        at_target=False,
+        index="SLEDAI2K",
+        reasons=reasons,
+        sources=sources,
+        next_review=NEXT_ACTIVE,
     )

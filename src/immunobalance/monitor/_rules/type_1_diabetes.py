@@ -36,27 +36,46 @@ def decide(context: RuleContext) -> Action:
         if stage.value >= 2 and not given and (age is None or age >= 8):
             reasons.append("stage 2 from age 8: teplizumab can delay clinical (stage 3) diabetes")
             return Action(
-                kind="add", summary="stage 2: consider teplizumab to delay stage 3",
-                target=TARGET, at_target=None, index="T1D_STAGE", reasons=reasons,
-                sources=sources, next_review="glucose and HbA1c every 3-6 months",
+                kind="add",
+                summary="stage 2: consider teplizumab to delay stage 3",
+                target=TARGET,
+                at_target=None,
+                index="T1D_STAGE",
+                reasons=reasons,
+                sources=sources,
+                next_review="glucose and HbA1c every 3-6 months",
             )
         return Action(
-            kind="continue", summary="presymptomatic: continue metabolic monitoring",
-            target=TARGET, at_target=None, index="T1D_STAGE", reasons=reasons, sources=sources,
+            kind="continue",
+            summary="presymptomatic: continue metabolic monitoring",
+            target=TARGET,
+            at_target=None,
+            index="T1D_STAGE",
+            reasons=reasons,
+            sources=sources,
             next_review="glucose and HbA1c every 6-12 months (stage 1) or 3-6 months (stage 2)",
         )
     sources = cite("ada_2024_glycaemic")
     if hba1c is None:
         return Action(
-            kind="review", summary="record HbA1c", target=TARGET, at_target=None,
-            index="T1D_STAGE" if stage else None, reasons=[*reasons, "no HbA1c at this visit"],
-            sources=sources, next_review="HbA1c every 3 months",
+            kind="review",
+            summary="record HbA1c",
+            target=TARGET,
+            at_target=None,
+            index="T1D_STAGE" if stage else None,
+            reasons=[*reasons, "no HbA1c at this visit"],
+            sources=sources,
+            next_review="HbA1c every 3 months",
         )
     at_target = hba1c[0] < HBA1C_TARGET_PCT
     reasons.append(f"HbA1c {fmt(hba1c[0])} % (target < 7 %)")
     return Action(
         kind="continue" if at_target else "optimise_dose",
         summary="HbA1c at target: continue" if at_target else "HbA1c above 7 %: optimise insulin",
-        target=TARGET, at_target=at_target, index="T1D_STAGE" if stage else None,
-        reasons=reasons, sources=sources, next_review="HbA1c every 3 months",
+        target=TARGET,
+        at_target=at_target,
+        index="T1D_STAGE" if stage else None,
+        reasons=reasons,
+        sources=sources,
+        next_review="HbA1c every 3 months",
     )

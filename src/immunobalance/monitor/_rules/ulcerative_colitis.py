@@ -27,7 +27,9 @@ def _pro2_at_start(context: RuleContext) -> float | None:
     bleed = context.patient.latest("MAYO_BLEED", on_or_before=start)
     if stool is None or bleed is None:
         return None
-    return float(stool.value) + float(bleed.value)  # type: ignore[arg-type]
+    if not isinstance(stool.value, int | float) or not isinstance(bleed.value, int | float):
+        return None
+    return float(stool.value) + float(bleed.value)
 
 
 def decide(context: RuleContext) -> Action:
@@ -41,7 +43,9 @@ def decide(context: RuleContext) -> Action:
         r = context.visit.indices[index]
         reasons.append(f"{index} {fmt(r.value)} ({r.category}) on {context.when.isoformat()}")
     if stool is None or bleed is None:
-        status = IbdStatus(index, TARGET, None, None, None, ("Mayo stool/bleeding subscores missing",))
+        status = IbdStatus(
+            index, TARGET, None, None, None, ("Mayo stool/bleeding subscores missing",)
+        )
         return decide_ibd(context, status)
     pro2 = stool[0] + bleed[0]
     remission = bleed[0] == 0 and stool[0] <= 1
@@ -50,7 +54,9 @@ def decide(context: RuleContext) -> Action:
     response = None
     if start is not None and start > 0:
         response = (start - pro2) / start >= 0.5
-        reasons.append(f"PRO2 at therapy start {fmt(start)}: response {'yes' if response else 'no'}")
+        reasons.append(
+            f"PRO2 at therapy start {fmt(start)}: response {'yes' if response else 'no'}"
+        )
     elif "MAYO_RESPONSE" in context.visit.vs_baseline:
         response = bool(context.visit.vs_baseline["MAYO_RESPONSE"])
         reasons.append(f"Mayo response vs baseline: {'yes' if response else 'no'}")
