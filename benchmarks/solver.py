@@ -93,6 +93,7 @@ def main() -> None:
     rr = roadrunner.RoadRunner(xml)
     rr.timeCourseSelections = ["time", *names]
     worst = 0.0
+    where: tuple[int, str, float] = (0, "", 0.0)
     for i in range(n_rr):
         load_patient(rr, ki, module, i)
         out = rr.simulate(0.0, args.weeks * 7.0, weeks.size)
@@ -100,7 +101,14 @@ def main() -> None:
         mine = np.stack([ours.states[s][i] for s in names], axis=1)
         scale = np.maximum(np.abs(ref), 1e-3 * np.abs(ref).max(axis=0, keepdims=True))
         scale = np.where(scale > 0, scale, 1.0)
-        worst = max(worst, float(np.max(np.abs(mine - ref) / scale)))
+        err = np.abs(mine - ref) / scale
+        if float(err.max()) > worst:
+            worst = float(err.max())
+            where = (
+                i,
+                names[int(np.argmax(err.max(axis=0)))],
+                float(weeks[int(np.argmax(err.max(axis=1)))]),
+            )
     rr_s = (time.perf_counter() - t0) * (args.n / n_rr)
     result = {
         "n": args.n,
@@ -109,6 +117,7 @@ def main() -> None:
         "roadrunner_s": round(rr_s, 3),
         "speedup": round(rr_s / ours_s, 1),
         "max_rel_err": float(f"{worst:.3g}"),
+        "max_rel_err_at": {"patient": where[0], "state": where[1], "week": where[2]},
         "roadrunner_n_timed": n_rr,
         "rtol": args.rtol,
         "roadrunner_rtol": rr.getIntegrator().getValue("relative_tolerance"),

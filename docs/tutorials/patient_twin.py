@@ -36,15 +36,17 @@ def recommend(patient_file: str) -> dict:
 answer = recommend("examples/patients/ra.json")
 print(answer["patient"], answer["disease"])
 for option in answer["options"]:
-    agents = " + ".join(item["agent"] for item in option["regimen"])
+    agents = " + ".join(dict.fromkeys(item["agent"] for item in option["regimen"]))
     predicted = option.get("predicted") or {}
     p = predicted.get("probability")
     shown = f"{predicted.get('endpoint')} {p:.2f} {predicted.get('ci95')}" if p is not None else ""
     print(f"{option['rank']!s:>4}  {option['status']:15s} {agents:40s} {shown}")
 
 # %% [markdown]
-# `rank` orders the options the twin predicts best (a probability of response at the
-# endpoint, with its 95 % interval over the twin's weighted virtual patients); `caution` options
+# A regimen lists each dosing item (a loading dose and a maintenance schedule of the same agent
+# are two items), so the agents are shown once each. `rank` orders the options the twin
+# predicts best (a probability of response at the endpoint, with its 95 % interval over the
+# twin's weighted virtual patients); `caution` options
 # are allowed with stated warnings and monitoring; `contraindicated` options are never ranked.
 #
 # ## Why an option ranks where it does
@@ -54,7 +56,7 @@ for option in answer["options"]:
 
 # %%
 top = answer["options"][0]
-print("rank", top["rank"], [item["agent"] for item in top["regimen"]])
+print("rank", top["rank"], list(dict.fromkeys(item["agent"] for item in top["regimen"])))
 for field in ("reasons", "warnings", "evidence"):
     print(field + ":")
     for line in top.get(field, []):
@@ -70,6 +72,6 @@ for field in ("reasons", "warnings", "evidence"):
 # %%
 other = recommend("examples/patients/ra_latent_tb_heart_failure.json")
 for option in other["options"]:
-    agents = " + ".join(item["agent"] for item in option["regimen"])
+    agents = " + ".join(dict.fromkeys(item["agent"] for item in option["regimen"]))
     why = (option.get("reasons") or [""])[0] if option["status"] == "contraindicated" else ""
     print(f"{option['rank']!s:>4}  {option['status']:15s} {agents:35s} {why}")

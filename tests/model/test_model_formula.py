@@ -35,3 +35,11 @@ def test_sbml_render_uses_caret_and_function_definitions() -> None:
     text = Formula("a ** 2 + min(b, c)").render("sbml")
     assert "^" in text and "ib_min(" in text
     assert libsbml.parseL3Formula(text) is not None
+
+
+def test_sbml_log_is_natural() -> None:
+    """libsbml's L3 parser reads log(x) as log10 by default; we must emit ln(x)."""
+    import libsbml
+
+    ast = libsbml.parseL3Formula(Formula("log(x)").render("sbml"))
+    assert libsbml.formulaToL3String(ast) == "ln(x)"

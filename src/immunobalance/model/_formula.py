@@ -175,6 +175,9 @@ def _render(node: ast.AST, target: str, rename: Callable[[str], str]) -> str:
             return f"{py}({', '.join(args)})"
         if target == "sbml" and name == "pow":
             return f"(({args[0]})^({args[1]}))"
+        if target == "sbml" and name == "log":
+            # parseL3Formula reads one-argument log as log10 by default: natural log is ln
+            return f"ln({args[0]})"
         if target == "sbml" and name in ("min", "max"):
             return f"ib_{name}({', '.join(args)})"
         return f"{name}({', '.join(args)})"

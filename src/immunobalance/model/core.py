@@ -339,8 +339,8 @@ def core_parameters() -> list[Parameter]:
             0.05,
             "1",
             "residual pathway signal under complete blockade "
-            "(redundant receptors/ligands keep ≈ 5 % signalling); bounds log(sig) in the "
-            "multiplicative drive",
+            "(redundant receptors/ligands keep ≈ 5 % signalling); keeps the "
+            "multiplicative drive finite and smooth",
             A,
             Prior(),
             0.001,
@@ -630,12 +630,12 @@ def core_assignments(pathways: list[str]) -> list[Assignment]:
     for pw in pathways:
         sig, meaning = PATHWAY_SIGNALS[pw]
         a.append(Assignment(f"sig_{pw}", sig, "1", f"pathway '{pw}': {meaning}", output="signal"))
-    log_drive = " + ".join(f"w_{pw} * log(max(sig_{pw}, sig_floor))" for pw in pathways) or "0"
+    product = " * ".join(f"max(sig_{pw}, sig_floor) ** w_{pw}" for pw in pathways) or "1"
     a += [
         Assignment("drive_extra", "0", "1", "disease-specific extra drive (module)"),
         Assignment(
             "drive",
-            f"exp({log_drive}) + drive_extra",
+            f"{product} + drive_extra",
             "1",
             "organ inflammation drive: weighted GEOMETRIC mean of the pathway signals, "
             "drive = Π sig_pw^w_pw (Σ w_pw = 1, so 1 at baseline). Pathways act as "
