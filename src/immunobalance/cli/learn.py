@@ -9,14 +9,16 @@ alone on stdout.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from immunobalance.cli._output import FormatOption, OutputFormat, console, err_console, print_json
-from immunobalance.learn import LearnConfig, LearnResult, learn_response_model
+
+if TYPE_CHECKING:  # scikit-learn is imported only when `learn` runs: it costs ~2 s per CLI call
+    from immunobalance.learn import LearnResult
 
 __all__ = ["register"]
 
@@ -103,6 +105,8 @@ def learn(
     wanted = (
         [f.strip() for item in features for f in item.split(",") if f.strip()] if features else None
     )
+    from immunobalance.learn import LearnConfig, learn_response_model
+
     config = LearnConfig(
         target=target,
         treatment=treatment,
