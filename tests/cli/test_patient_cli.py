@@ -32,9 +32,19 @@ def test_add_visit_timeline_list(data_dir: Path, tmp_path: Path) -> None:
     assert added.returncode == 0, added.stderr
     assert json.loads(added.stdout)["action"]["kind"] == "switch_class"
     visit = tmp_path / "visit.json"
-    visit.write_text(json.dumps({"date": "2026-11-02", "observations": [
-        {"code": "TJC28", "value": 1}, {"code": "SJC28", "value": 0},
-        {"code": "PTGA", "value": 10}, {"code": "PHGA", "value": 5}]}))
+    visit.write_text(
+        json.dumps(
+            {
+                "date": "2026-11-02",
+                "observations": [
+                    {"code": "TJC28", "value": 1},
+                    {"code": "SJC28", "value": 0},
+                    {"code": "PTGA", "value": 10},
+                    {"code": "PHGA", "value": 5},
+                ],
+            }
+        )
+    )
     done = _cli(data_dir, "visit", "pt-ra-001", str(visit), "--no-twin", "--format", "json")
     assert done.returncode == 0, done.stderr
     review = json.loads(done.stdout)["review"]
@@ -54,8 +64,17 @@ def test_add_visit_timeline_list(data_dir: Path, tmp_path: Path) -> None:
 def test_bad_visit_exits_2_and_stores_nothing(data_dir: Path, tmp_path: Path) -> None:
     assert _cli(data_dir, "add", str(EXAMPLES / "ra.json")).returncode == 0
     visit = tmp_path / "bad.json"
-    visit.write_text(json.dumps({"date": "2026-11-02", "observations": [
-        {"code": "TJC28", "value": 31}, {"code": "CRP", "value": 5, "unit": "mg/dl/h"}]}))
+    visit.write_text(
+        json.dumps(
+            {
+                "date": "2026-11-02",
+                "observations": [
+                    {"code": "TJC28", "value": 31},
+                    {"code": "CRP", "value": 5, "unit": "mg/dl/h"},
+                ],
+            }
+        )
+    )
     bad = _cli(data_dir, "visit", "pt-ra-001", str(visit), "--no-twin")
     assert bad.returncode == 2
     assert "observations[0]" in bad.stderr and "observations[1]" in bad.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -24,8 +25,6 @@ def record_action(
 
     ``review`` must hold ``date`` and ``action`` with ``kind`` and ``summary``.
     """
-    from datetime import date
-
     action = review["action"]
     row = MonitorAction(
         patient_id=patient.id,
