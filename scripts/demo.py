@@ -77,18 +77,58 @@ def main() -> None:
         return
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
+    root = EXAMPLES.parent.parent
+    # 1. the cited knowledge base
     run("kb", "diseases")
-    run("kb", "agents", "--disease", "rheumatoid_arthritis")
     run("kb", "show", "tocilizumab")
-    # A response model learned on the example cohort (examples/cohorts/, known generating process).
+    # 2. a patient from an EHR export (FHIR R4) and from JSON: activity indices and response
+    run("assess", str(EXAMPLES / "fhir" / "ra.json"))
+    run("assess", str(EXAMPLES / "psoriasis.json"))
+    # 3. the mechanistic model: one virtual patient under a regimen, plotted; SBML export
+    regimen = root / "examples" / "regimens" / "adalimumab_mtx.toml"
+    run(
+        "model",
+        "simulate",
+        "--disease",
+        "rheumatoid_arthritis",
+        "--regimen-file",
+        str(regimen),
+        "--weeks",
+        "24",
+        "--out",
+        str(out / "simulation"),
+    )
+    run(
+        "model",
+        "sbml",
+        "--disease",
+        "rheumatoid_arthritis",
+        "--regimen-file",
+        str(regimen),
+        "--out",
+        str(out / "model.xml"),
+    )
+    # 4. an in-silico trial with a combination arm (smaller than the example spec, for speed)
+    spec = _smaller_spec(
+        root / "examples" / "trials" / "rheumatoid_arthritis_mtx_ir.toml",
+        out / "trial-spec.toml",
+        n_per_arm=300,
+    )
+    run("trial", "run", str(spec), "--out", str(out / "trial"))
+    # 5. ranked, explained, safety-screened recommendations with HTML reports
+    for patient in sorted(EXAMPLES.glob("*.json")):
+        run(
+            "recommend",
+            str(patient),
+            "--n",
+            "300",
+            "--report",
+            str(out / "reports" / f"{patient.stem}.html"),
+        )
+    # 6. a response model learned on the example cohort (examples/cohorts/)
     run(
         "learn",
-        str(
-            Path(__file__).resolve().parent.parent
-            / "examples"
-            / "cohorts"
-            / "ra_simulated_cohort.csv"
-        ),
+        str(root / "examples" / "cohorts" / "ra_simulated_cohort.csv"),
         "--target",
         "ACR20@24",
         "--treatment",
@@ -97,6 +137,24 @@ def main() -> None:
         "--out",
         str(out / "learn"),
     )
+    print(f"\ndemo outputs: {out.resolve()}")
+    print("  trial report:      trial/report.html")
+    print("  patient reports:   reports/*.html")
+    print("  learned model:     learn/report.html, learn/model_card.md")
+    print("  trajectories:      simulation/")
+    print("run `make serve-demo` for the REST API, CDS Hooks and the browser UI")
+
+
+def _smaller_spec(src: Path, dst: Path, *, n_per_arm: int) -> Path:
+    """Copy a trial spec with a smaller ``n_per_arm`` (the demo favours speed over precision)."""
+    import tomllib
+
+    import tomli_w
+
+    spec = tomllib.loads(src.read_text(encoding="utf-8"))
+    spec["trial"]["n_per_arm"] = n_per_arm
+    dst.write_text(tomli_w.dumps(spec), encoding="utf-8")
+    return dst
 
 
 if __name__ == "__main__":

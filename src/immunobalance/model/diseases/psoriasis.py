@@ -38,8 +38,22 @@ class Psoriasis(DiseaseModule):
     tissue_bdc = (0.157, "Shah DK, Betts AM. mAbs 2013;5:297-305 (skin 15.7 %)")
 
     def extend(self, core: Declaration) -> Declaration:
+        network_drive = next(a for a in core.assignments if a.name == "drive")
         return core.extended(
             parameters=[
+                Parameter(
+                    "g_kc_il17",
+                    0.35,
+                    "1",
+                    "necessity of IL-17 for the keratinocyte plaque programme (exponent of the "
+                    "IL-17 signal multiplying the network drive; 0 = not necessary)",
+                    _LOOP + "; Krueger JG et al. J Allergy Clin Immunol 2012;130:145-54 "
+                    "(IL-17A blockade reverses the plaque keratinocyte transcriptome)",
+                    Prior("lognormal", cv=0.3),
+                    0.0,
+                    2.0,
+                    "organ",
+                ),
                 Parameter(
                     "f_ccl20",
                     0.7,
@@ -55,6 +69,16 @@ class Psoriasis(DiseaseModule):
                 ),
             ],
             replace_assignments=[
+                Assignment(
+                    "drive",
+                    f"max(il17, sig_floor) ** g_kc_il17 * ({network_drive.formula})",
+                    "1",
+                    "plaque drive: IL-17 is a NECESSARY node (keratinocytes need it to "
+                    "sustain hyperproliferation and chemokine output), so its signal "
+                    "multiplies the network drive instead of adding one weighted term",
+                    _LOOP,
+                    output="signal",
+                ),
                 Assignment(
                     "organ_entry",
                     "1 - f_ccl20 + f_ccl20 * I",
