@@ -95,8 +95,9 @@ def simulate_command(
     population: str | None = typer.Option(
         None,
         "--population",
-        help="population key of the knowledge base; for now the module's "
-        "declared priors are sampled (calibrated populations are wired by the population layer)",
+        help="population key of the knowledge base: virtual patients are drawn from the "
+        "calibrated virtual population (baseline matched to the published trials); omitted = "
+        "the module's declared parameter priors",
     ),
     regimen_file: Path | None = RegimenOpt,
     n: int = typer.Option(1, "--n", min=1, help="number of virtual patients"),
@@ -114,8 +115,15 @@ def simulate_command(
     regimen = read_regimen_file(regimen_file)
     for item in regimen:
         module.kb.agent(item.agent)
-    params = module.sample_parameters(n, seed=seed)
-    res = simulate(module, params, regimen, weeks, seed=seed)
+    covariates = None
+    if population is None:
+        params = module.sample_parameters(n, seed=seed)
+    else:
+        from immunobalance.population import sample_virtual_population
+
+        cohort = sample_virtual_population(disease, population, n, seed=seed)
+        params, covariates = cohort.params, cohort.covariates
+    res = simulate(module, params, regimen, weeks, seed=seed, covariates=covariates)
     out.mkdir(parents=True, exist_ok=True)
     from immunobalance.model.plots import plot_patient, write_trajectories
 

@@ -20,6 +20,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
+    "PK",
     "Action",
     "Agent",
     "AgentApproval",
@@ -31,7 +32,6 @@ __all__ = [
     "LabelNote",
     "Mechanism",
     "ModelProcess",
-    "PK",
     "Pathway",
     "PathwayWeight",
     "Population",
@@ -220,7 +220,7 @@ class Action(_Record):
         "kd",  # equilibrium binding constant (neutralising antibodies, receptor blockers)
         "biochemical_ic50",  # isolated enzyme
         "cellular_ic50",  # cell assay
-        "whole_blood_ic50",  # human whole blood (protein binding included): preferred for oral drugs
+        "whole_blood_ic50",  # human whole blood (protein binding included): preferred, oral
         "in_vivo_ec50",  # exposure–biomarker EC50 from a published PK/PD model
         "receptor_occupancy_ec50",
     ]
@@ -292,7 +292,7 @@ class Agent(_Record):
 
     @property
     def offered_as_treatment(self) -> bool:
-        """Checkpoint inhibitors are in the knowledge base to explain autoimmunity, never offered."""
+        """Checkpoint inhibitors are in the knowledge base to explain autoimmunity, not to treat."""
         return self.therapeutic_use != "never" and self.status != "never_for_autoimmunity"
 
     def approval_for(self, disease: str) -> AgentApproval | None:
