@@ -1,4 +1,3 @@
-# docs-guard: immunobalance.trials:run_trial
 # %% [markdown]
 # # An in-silico trial with a combination arm
 #

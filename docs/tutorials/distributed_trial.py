@@ -1,4 +1,3 @@
-# docs-guard: immunobalance.trials:DaskBackend
 # %% [markdown]
 # # A large trial on Dask
 #

@@ -1,4 +1,3 @@
-# docs-guard: immunobalance.learn:nested_cross_validate
 # %% [markdown]
 # # Learning a response predictor from a cohort
 #

@@ -1,4 +1,3 @@
-# docs-guard: immunobalance.cli.recommend
 # %% [markdown]
 # # A patient's twin, and why an option ranks where it does
 #

@@ -95,7 +95,12 @@ def list_agents(disease: str | None = DiseaseOption, fmt: OutputFormat = FormatO
     table.add_column("key", no_wrap=True)
     for column in ("name", "class", "targets", "mechanism", "routes"):
         table.add_column(column)
-    table.add_column("status" if disease else "approved for")
+    # statuses are short keywords: never truncate or wrap them, at any terminal width
+    table.add_column(
+        "status" if disease else "approved for",
+        min_width=15 if disease else None,
+        no_wrap=bool(disease),
+    )
     for a in agents:
         approval = a.approval_for(disease) if disease else None
         if approval is not None:
