@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -119,3 +120,11 @@ def test_mutated_fhir_bundles_never_crash(bundle: Any) -> None:
 def test_random_json_text_never_crashes(text: str) -> None:
     with contextlib.suppress(InvalidRecordError):
         read_patient(text)
+
+
+def test_bundle_type_that_is_not_a_string_is_a_problem_not_a_crash() -> None:
+    """Regression (found by the fuzzer in CI): ``"type": [...]`` raised TypeError (unhashable)."""
+    bundle = {"resourceType": "Bundle", "type": ["collection"], "entry": []}
+    with pytest.raises(InvalidRecordError) as info:
+        parse_fhir_bundle(bundle)
+    assert any(p.path == "type" for p in info.value.problems)

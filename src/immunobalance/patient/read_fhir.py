@@ -178,7 +178,7 @@ class _BundleReader:
             ctx.problem("resourceType", f"expected 'Bundle', got {b.get('resourceType')!r}")
             return []
         btype = b.get("type")
-        if btype not in BUNDLE_TYPES:
+        if not isinstance(btype, str) or btype not in BUNDLE_TYPES:
             ctx.problem(
                 "type",
                 f"{btype!r} is not a bundle type read here "
