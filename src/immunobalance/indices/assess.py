@@ -20,7 +20,7 @@ from datetime import date, timedelta
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from immunobalance.errors import KnowledgeBaseError, UnknownKeyError
+from immunobalance.errors import UnknownKeyError
 from immunobalance.indices._acr import AcrCoreSet, acr_eular_boolean_remission, acr_response
 from immunobalance.indices._crohns import cd_response_from_hbi
 from immunobalance.indices._eular import eular_response, eular_response_label
@@ -103,12 +103,11 @@ def _disease_rules() -> dict[str, _Rule]:
     rules: dict[str, _Rule] = {
         k: (inc, exc, ()) for k, (inc, exc) in CONTRACT_DISEASE_CODES.items()
     }
-    try:
-        from immunobalance.knowledge.loader import load_knowledge_base
+    # The knowledge base is the authority; a broken one is a packaging bug and must fail loudly
+    # (KnowledgeBaseError), never fall back silently to another table.
+    from immunobalance.knowledge.loader import load_knowledge_base
 
-        kb = load_knowledge_base()
-    except KnowledgeBaseError:  # a curation bug, reported by the KB tests; use the contract table
-        return rules
+    kb = load_knowledge_base()
     for key, disease in kb.diseases.items():
         rules[key] = (tuple(disease.icd10), tuple(disease.icd10_exclude), tuple(disease.snomed))
     return rules
@@ -466,12 +465,9 @@ _RESPONDERS: Mapping[
 
 
 def _disease_index_keys(disease: str) -> tuple[str, ...]:
-    try:
-        from immunobalance.knowledge.loader import load_knowledge_base
+    from immunobalance.knowledge.loader import load_knowledge_base
 
-        kb_disease = load_knowledge_base().diseases.get(disease)
-    except KnowledgeBaseError:  # a curation bug, reported by the KB tests; use the defaults
-        kb_disease = None
+    kb_disease = load_knowledge_base().diseases.get(disease)
     if kb_disease is not None:
         return tuple(kb_disease.indices)
     return DEFAULT_DISEASE_INDICES.get(disease, ())
