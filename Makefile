@@ -42,8 +42,10 @@ docs: venv
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 # Regenerate the Validation page's results (docs/validation/results.md + figures); commit them.
+# Options pass through, e.g. make validation VALIDATION_ARGS="--solver-json bench.json"
+# (--n per-arm size, --population-n, --seed, --skip-solver: see the script's --help).
 validation: venv
-	$(BIN)/python scripts/make_validation_page.py
+	$(BIN)/python scripts/make_validation_page.py $(VALIDATION_ARGS)
 
 bench: venv
 	$(BIN)/python benchmarks/solver.py --json

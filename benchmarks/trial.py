@@ -14,7 +14,6 @@ cohort and labelled as such.
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import platform
 import time
@@ -48,9 +47,8 @@ def _peer_solve_ivp(spec, n_peer: int) -> tuple[float, float]:  # type: ignore[n
     replaces): one patient at a time, RK45 at the kernel's tolerances, restarted at each dose and
     anti-drug-antibody onset. Returns (seconds per patient, max relative difference of the final
     immune states vs the kernel — a check that both solve the same problem)."""
-    from scipy.integrate import solve_ivp
-
     from immunobalance.model import get_disease_module, simulate
+    from immunobalance.model.reference import solve_patient
     from immunobalance.model.solver import kernel_inputs
     from immunobalance.trials import PriorCohortSource
 
@@ -68,42 +66,13 @@ def _peer_solve_ivp(spec, n_peer: int) -> tuple[float, float]:  # type: ignore[n
         patient_index=idx,
         covariates=cohort.covariates,
     )
-    rhs = module.compiled.module.evaluate_rhs
     n_imm = ki.y0.shape[1]
-    k = ki.pk.shape[1]
     t_end = info.weeks * 7.0
-    times = ki.doses.times_day
     final = np.empty((n_peer, n_imm))
     start = time.perf_counter()
     for i in range(n_peer):
-        y = np.concatenate([ki.y0[i], np.zeros(3 * k)])
-        onset = ki.ada_onset_day[i]
-        cuts = np.concatenate([[0.0], times[times < t_end], onset[onset < t_end], [t_end]])
-        segments = np.unique(cuts)
-        for a, b in itertools.pairwise(segments):
-            for d in np.flatnonzero(np.abs(times - a) < 1e-12):
-                j = ki.doses.agent_index[d]
-                y[n_imm + 3 * j + ki.doses.compartment[d]] += ki.doses.amount[i, d]
-            ada_on = onset <= a + 1e-12
-
-            def f(t, yy, i=i, ada_on=ada_on):  # type: ignore[no-untyped-def]
-                return rhs(
-                    yy,
-                    ki.p[i],
-                    ki.pk[i],
-                    ada_on,
-                    ki.target_proc,
-                    ki.load_idx,
-                    ki.act_agent,
-                    ki.act_proc,
-                    ki.act_effect,
-                    ki.act_ec50,
-                    ki.act_emax,
-                    ki.act_hill,
-                )[0]
-
-            y = solve_ivp(f, (a, b), y, method="RK45", rtol=1e-6, atol=1e-9).y[:, -1]
-        final[i] = y[:n_imm]
+        y = solve_patient(module, ki, i, t_end, [t_end], method="RK45", rtol=1e-6, atol=1e-9)
+        final[i] = y[-1, :n_imm]
     per_patient = (time.perf_counter() - start) / n_peer
     ref = simulate(
         module,

@@ -3,16 +3,23 @@
 Usage::
 
     .venv/bin/python scripts/make_validation_page.py      # or: make validation
+    .venv/bin/python scripts/make_validation_page.py --n 300 --population-n 500 \\
+        --solver-json bench.json                           # reuse a saved benchmark line
 
 Sections (each needs a part of immunobalance; a part not yet present is reported on the page as
 not generated, never faked):
 
 1. Calibration — ``immunobalance trial validate --format json`` (``contracts/cli.md``): predicted
-   vs published for every row of ``calibration-trials.csv``, the summary errors, and a
-   predicted-vs-published figure.
-2. Solver accuracy and speed — ``benchmarks/solver.py --json`` (the ``make bench`` target).
+   vs published for every row of ``calibration-trials.csv``, the mean absolute error per
+   endpoint kind and per endpoint, and a predicted-vs-published figure.
+2. Baseline match — for every population of the calibration set, a calibrated virtual
+   population beside the published baseline: a table and a figure per population.
+3. Solver accuracy and speed — ``benchmarks/solver.py --json`` (the ``make bench`` target), or a
+   saved line of it (``--solver-json``); with ``--skip-solver`` the last saved line
+   (``docs/validation/solver.json``) or the current page's section is kept.
 
-Every run stamps the page with the date, the immunobalance version and the git commit.
+Every run stamps the page with the date, the immunobalance version and the git commit; apart
+from that stamp, equal inputs give the same page and figures.
 """
 
 from __future__ import annotations
@@ -20,7 +27,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -29,7 +35,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 
-from docsgen.md import cell, fmt, table  # noqa: E402
+from docsgen import validation_baseline, validation_calibration, validation_solver  # noqa: E402
+
+SEED = 20261121
 
 
 def _run_json(args: list[str]) -> Any:
@@ -50,122 +58,123 @@ def _has_command(*words: str) -> bool:
     return proc.returncode == 0
 
 
-def calibration_section(figures: Path) -> str:
+def calibration_section(figures: Path, *, n: int, seed: int) -> str:
     if not _has_command("trial", "validate"):
         return (
-            "## Calibration: predicted vs published\n\n"
+            f"{validation_calibration.HEADING}\n\n"
             "Not generated: this version has no `immunobalance trial validate` command.\n"
         )
     data = _run_json(
-        [sys.executable, "-m", "immunobalance", "trial", "validate", "--format", "json"]
-    )
-    rows = data["rows"]
-    summary = data["summary"]
-    body = table(
-        ["trial", "arm", "endpoint", "week", "published", "predicted", "error (pp)"],
         [
-            (
-                r["trial"],
-                r["arm"],
-                r["endpoint"],
-                r["week"],
-                fmt(float(r["published"])),
-                fmt(float(r["predicted"])),
-                fmt(float(r.get("error_pp", float("nan")))),
-            )
-            for r in rows
-        ],
+            sys.executable,
+            "-m",
+            "immunobalance",
+            "trial",
+            "validate",
+            "--n",
+            str(n),
+            "--seed",
+            str(seed),
+            "--format",
+            "json",
+        ]
     )
-    by_endpoint = table(
-        ["endpoint", "error", "n"],
-        [
-            (k, fmt(float(v.get("mae_pp", v.get("relative_error", float("nan"))))), v.get("n"))
-            for k, v in sorted(summary.get("by_endpoint", {}).items())
-        ],
-    )
-    figure = _calibration_figure(rows, figures / "calibration.png")
-    return (
-        "## Calibration: predicted vs published\n\n"
-        f"Mean absolute error over proportion endpoints: **{fmt(summary['mae_pp'])} pp**; "
-        f"of active-vs-comparator differences: **{fmt(summary.get('mae_diff_pp', float('nan')))} "
-        f"pp**; sign of the difference correct in {summary.get('signs_correct')} of "
-        f"{summary.get('signs_total')}.\n\n"
-        f"![Predicted vs published]({figure})\n\n"
-        "### By endpoint\n\n" + by_endpoint + "\n\n### Every calibration row\n\n" + body + "\n"
-    )
+    return validation_calibration.render(data, figures, n_per_arm=n, seed=seed)
 
 
-def _calibration_figure(rows: list[dict[str, Any]], path: Path) -> str:
-    import matplotlib
+def _previous_section(previous: str, heading: str) -> str | None:
+    """The section under ``heading`` in the previous page, up to the next section."""
+    start = previous.find(heading + "\n")
+    if start < 0:
+        return None
+    end = previous.find("\n### ", start + len(heading))
+    return previous[start:] if end < 0 else previous[start : end + 1]
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(5, 5))
-    for endpoint in sorted({r["endpoint"] for r in rows}):
-        pts = [r for r in rows if r["endpoint"] == endpoint]
-        ax.scatter(
-            [r["published"] for r in pts], [r["predicted"] for r in pts], label=endpoint, s=18
+def solver_section(
+    out: Path, figures: Path, *, solver_json: Path | None, skip: bool, previous: str
+) -> str:
+    saved = out / validation_solver.SAVED
+    if solver_json is not None:
+        data = validation_solver.load_line(solver_json)
+        origin = "From a saved line of `benchmarks/solver.py --json`."
+    elif not skip:
+        bench = REPO / "benchmarks" / "solver.py"
+        if not bench.exists():
+            return validation_solver.not_generated("this version has no `benchmarks/solver.py`.")
+        data = _run_json([sys.executable, str(bench), "--json"])
+        origin = "Measured by `benchmarks/solver.py --json` when this page was generated."
+    elif saved.exists():
+        data = validation_solver.load_line(saved)
+        origin = (
+            "From the saved benchmark line `docs/validation/solver.json` (the benchmark was not "
+            "re-run for this page)."
         )
-    lim = [0, max(1.0, *(max(r["published"], r["predicted"]) for r in rows))]
-    ax.plot(lim, lim, color="grey", lw=1)
-    ax.set(xlabel="published", ylabel="predicted", xlim=lim, ylim=lim)
-    ax.legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return f"figures/{path.name}"
-
-
-def solver_section() -> str:
-    bench = REPO / "benchmarks" / "solver.py"
-    if not bench.exists():
-        return (
-            "## Solver accuracy and speed\n\n"
-            "Not generated: this version has no `benchmarks/solver.py`.\n"
+    else:
+        kept = _previous_section(previous, validation_solver.HEADING)
+        return kept or validation_solver.not_generated(
+            "the benchmark was skipped (`--skip-solver`) and no saved result exists; run "
+            "`make bench` and pass its line with `--solver-json`."
         )
-    data = _run_json([sys.executable, str(bench), "--json"])
-    flat: list[tuple[str, str]] = []
+    saved.write_text(json.dumps(data) + "\n", encoding="utf-8")
+    return validation_solver.render(data, figures, origin)
 
-    def walk(prefix: str, value: Any) -> None:
-        if isinstance(value, dict):
-            for k, v in value.items():
-                walk(f"{prefix}.{k}" if prefix else str(k), v)
-        elif isinstance(value, float):
-            flat.append((prefix, fmt(value)))
-        else:
-            flat.append((prefix, cell(value)))
 
-    walk("", data)
+def stamp() -> str:
+    from immunobalance import __version__
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
+
+    commit = git("rev-parse", "--short", "HEAD").stdout.strip()
+    # Plumbing only (no index refresh): the tree differs from HEAD in tracked files.
+    dirty = bool(commit) and git("diff-index", "--quiet", "HEAD", "--").returncode == 1
+    where = f" (commit `{commit}`{', with uncommitted changes' if dirty else ''})" if commit else ""
     return (
-        "## Solver accuracy and speed\n\n"
-        "From `benchmarks/solver.py --json` (`make bench`) on the machine that generated this "
-        "page.\n\n" + table(["measure", "value"], flat) + "\n"
+        f"*Generated {dt.date.today().isoformat()} by `scripts/make_validation_page.py` with "
+        f"immunobalance {__version__}{where}.*\n"
     )
+
+
+def _drop_unreferenced(figures: Path, page: str) -> None:
+    """Remove figures the new page does not show (stale ones of an earlier run)."""
+    if not figures.is_dir():
+        return
+    for png in figures.glob("*.png"):
+        if f"](figures/{png.name})" not in page:
+            png.unlink()
+    if not any(figures.iterdir()):
+        figures.rmdir()
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "validation")
+    parser.add_argument("--n", type=int, default=300, help="virtual patients per trial arm")
+    parser.add_argument(
+        "--population-n", type=int, default=500, help="virtual patients per baseline population"
+    )
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--solver-json", type=Path, default=None, help="saved benchmark line")
+    parser.add_argument("--skip-solver", action="store_true", help="do not run the benchmark")
     args = parser.parse_args(argv)
     out: Path = args.out
     figures = out / "figures"
-    shutil.rmtree(figures, ignore_errors=True)
-    figures.mkdir(parents=True)
-    from immunobalance import __version__
-
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
-    ).stdout.strip()
-    stamp = (
-        f"*Generated {dt.date.today().isoformat()} by `scripts/make_validation_page.py` with "
-        f"immunobalance {__version__}" + (f" (commit `{commit}`)" if commit else "") + ".*\n"
-    )
-    sections = [stamp, calibration_section(figures), solver_section()]
-    (out / "results.md").write_text("\n".join(sections), encoding="utf-8")
-    if not any(figures.iterdir()):
-        figures.rmdir()
-    print(f"wrote {out / 'results.md'}")
+    out.mkdir(parents=True, exist_ok=True)
+    results = out / "results.md"
+    previous = results.read_text(encoding="utf-8") if results.exists() else ""
+    sections = [
+        stamp(),
+        calibration_section(figures, n=args.n, seed=args.seed),
+        validation_baseline.render(figures, n=args.population_n, seed=args.seed),
+        solver_section(
+            out, figures, solver_json=args.solver_json, skip=args.skip_solver, previous=previous
+        ),
+    ]
+    page = "\n".join(sections)
+    results.write_text(page, encoding="utf-8")
+    _drop_unreferenced(figures, page)
+    print(f"wrote {results}")
     return 0
 
 

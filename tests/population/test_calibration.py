@@ -49,12 +49,16 @@ def test_packaged_calibration_has_no_agent_parameters_and_matches_data():
     )
     check_no_agent_parameters(raw)
     assert cal.meta["data_sha256"] == data_sha256()
-    for dc in cal.diseases.values():
-        for name in dc.typical:
+    from immunobalance.model import get_disease_module
+
+    for disease, dc in cal.diseases.items():
+        declared = {p.name: p for p in get_disease_module(disease).all_parameters}
+        for name, value in dc.typical.items():
             assert not any(w in name for w in ("potency", "ec50", "clearance", "half_life"))
-        for value in dc.typical.values():
-            assert 0 < value < 1
+            assert name in declared, f"{disease}: {name} is not a model parameter"
+            assert declared[name].low <= value <= declared[name].high, (disease, name, value)
         assert dc.placebo_between_trial_sd >= 0
+        assert dc.pathway_cv is None or dc.pathway_cv > 0
 
 
 def test_agent_level_parameters_are_rejected():
@@ -74,6 +78,7 @@ def test_round_trip():
                     "pathway_multipliers": {"il17": 1.5},
                     "placebo_between_trial_sd": 0.4,
                     "trial_effects": {"X": 0.1},
+                    "pathway_cv": 1.5,
                 }
             },
         }
@@ -125,3 +130,62 @@ def test_summary_arithmetic():
     assert (s["signs_correct"], s["signs_total"]) == (1, 2)
     assert s["by_endpoint"]["ARR"] == {"mae_pp": 50.0, "n": 1, "relative": True}
     assert s["by_endpoint"]["ACR20"] == {"mae_pp": 7.5, "n": 2}
+
+
+def test_structure_score_is_squared_errors_of_rows_and_differences():
+    """S = Σ err² + Σ (pred diff − pub diff)², relative rows weighted by 1/4 (by hand)."""
+    from immunobalance.population._fit_structure import score_rows
+
+    rows = [
+        {
+            "endpoint": "ACR20",
+            "published": 0.2,
+            "error_pp": 5.0,
+            "published_diff": None,
+            "predicted_diff": None,
+        },
+        {
+            "endpoint": "ACR20",
+            "published": 0.6,
+            "error_pp": -10.0,
+            "published_diff": 0.4,
+            "predicted_diff": 0.25,
+        },
+        {
+            "endpoint": "ARR",
+            "published": 0.5,
+            "error_pp": 20.0,
+            "published_diff": -0.2,
+            "predicted_diff": -0.3,
+        },
+    ]
+    by_hand = 25.0 + 100.0 + 15.0**2 + 0.25 * (400.0 + (100 * -0.1 / 0.5) ** 2)
+    assert score_rows(rows) == pytest.approx(by_hand)
+
+
+def test_pathway_cv_sets_the_spread_of_pathway_weights():
+    """A calibrated pathway_cv widens the between-patient spread of the pathway weights."""
+    import numpy as np
+
+    from immunobalance.model import get_disease_module
+    from immunobalance.population._calibration import DiseaseCalibration
+    from immunobalance.population._virtual import candidate_parameters
+
+    module = get_disease_module("rheumatoid_arthritis")
+    cand = np.arange(4000, dtype=np.int64)
+    spread = []
+    for cv in (0.5, 2.0):
+        ps, _ = candidate_parameters(module, cand, 7, DiseaseCalibration(pathway_cv=cv))
+        spread.append(float(np.std(np.log(ps["w_tnf"]))))
+    assert spread[1] > 1.8 * spread[0]
+
+
+def test_calibration_improves_on_the_priors_for_its_rows():
+    """The fitted population predicts its own calibration rows better than the declared priors
+    (psoriasis: three trials, quick). A fit that made things worse would fail here."""
+    from immunobalance.population._validate import validate_calibration
+
+    trials = ["Leonardi 2003", "PHOENIX 1", "ERASURE"]
+    fitted = validate_calibration(load_calibration(), n_per_arm=120, seed=5, trials=trials)
+    priors = validate_calibration(Calibration.uncalibrated(), n_per_arm=120, seed=5, trials=trials)
+    assert fitted["summary"]["mae_pp"] < priors["summary"]["mae_pp"]

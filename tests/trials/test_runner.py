@@ -15,7 +15,9 @@ from trialspecs import EXAMPLES, RA_SPEC, small
 
 from immunobalance import indices as ix
 from immunobalance.errors import InvalidInputError, InvalidSpecError
-from immunobalance.model import get_disease_module, simulate
+from immunobalance.knowledge import load_knowledge_base
+from immunobalance.model import get_disease_module
+from immunobalance.model.run_in import simulate_with_run_in
 from immunobalance.trials import (
     ENDPOINT_CODES,
     PriorCohortSource,
@@ -91,11 +93,16 @@ def test_acr20_is_the_index_applied_to_simulated_read_outs_with_nri(ra_spec: Tri
     cohort = PriorCohortSource().draw(info.disease, info.population, idx, seed=info.seed)
     module = get_disease_module(info.disease)
     weeks = visit_weeks(ra_spec, default_trial_conduct(info.disease))
-    sim = simulate(
+    # mtx_ir patients are on stable methotrexate before randomisation (every arm lists it)
+    mtx_ir = load_knowledge_base().population(info.disease, info.population)
+    assert mtx_ir.background_run_in_weeks is not None
+    sim = simulate_with_run_in(
         module,
         cohort.params,
         list(ra_spec.arms[1].regimen),
         info.weeks,
+        established={"methotrexate"},
+        run_in_weeks=mtx_ir.background_run_in_weeks.value,
         sample_weeks=weeks,
         seed=info.seed,
         patient_index=idx,

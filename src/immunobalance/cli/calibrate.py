@@ -22,19 +22,34 @@ def calibrate(
     n2: int = typer.Option(400, "--n-stage2", min=20, help="patients per arm in stage 2"),
     seed: int = typer.Option(20261121, "--seed", help="seed (common random numbers)"),
     out: Path | None = typer.Option(None, "--out", help="write here instead of the package"),
+    structure: bool = typer.Option(
+        True,
+        "--structure/--no-structure",
+        help="stage 0: grid search of pathway spread and switch threshold per disease "
+        "(about an hour on 2 cores)",
+    ),
     fmt: OutputFormat = FormatOption,
 ) -> None:
-    """Fit population-level parameters to the calibration rows; write calibration-v<N>.json."""
+    """Fit population-level parameters to the calibration rows; write calibration-v<N>.json.
+
+    Stage 0 (structure: pathway-weight spread, T-cell switch threshold), stage 1 (placebo
+    model with a between-trial random effect, fitted to control arms), stage 2 (pathway
+    multipliers by importance weighting). See docs/calibration.md.
+    """
     from immunobalance.population._fit import (
         fit_calibration,
         fit_pathway_multipliers,
         write_calibration,
     )
+    from immunobalance.population._fit_structure import fit_structures
 
     def say(s: str) -> None:
         err_console.print(s)
 
-    cal = fit_calibration(diseases=disease or None, n_per_arm=n, seed=seed, progress=say)
+    base = (
+        fit_structures(disease or None, n_per_arm=n, seed=seed, progress=say) if structure else None
+    )
+    cal = fit_calibration(diseases=disease or None, n_per_arm=n, seed=seed, progress=say, base=base)
     cal = fit_pathway_multipliers(
         cal, n_per_arm=n2, seed=seed, progress=say, diseases=disease or None
     )

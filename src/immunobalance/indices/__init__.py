@@ -84,7 +84,6 @@ from immunobalance.indices._pasi import (
     pasi_response,
 )
 from immunobalance.indices._registry import (
-    DEFAULT_DISEASE_INDICES,
     INDEX_REGISTRY,
     index_spec,
 )
@@ -115,7 +114,6 @@ __all__ = [
     "CDAI_BANDS",
     "CDAI_CD_PER_HBI_POINT",
     "DAS28_BANDS",
-    "DEFAULT_DISEASE_INDICES",
     "EDSS_BANDS",
     "EULAR_GOOD",
     "EULAR_MODERATE",

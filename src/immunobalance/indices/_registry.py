@@ -59,7 +59,6 @@ from immunobalance.indices._sledai import (
 )
 
 __all__ = [
-    "DEFAULT_DISEASE_INDICES",
     "INDEX_REGISTRY",
     "SLEDAI_OBSERVATION_KEYS",
     "categorise_spec",
@@ -191,18 +190,6 @@ def _arr_12m(relapses: FloatArray) -> FloatArray:
 
 
 INDEX_REGISTRY: Mapping[str, IndexSpec] = {s.key: s for s in _SPECS}
-
-DEFAULT_DISEASE_INDICES: Mapping[str, tuple[str, ...]] = {
-    "rheumatoid_arthritis": ("DAS28ESR", "DAS28CRP", "CDAI", "SDAI"),
-    "psoriasis": ("PASI",),
-    "systemic_lupus_erythematosus": ("SLEDAI2K",),
-    "ulcerative_colitis": ("MAYO", "PARTIAL_MAYO"),
-    "crohns_disease": ("HBI",),
-    "multiple_sclerosis": ("EDSS", "ARR"),
-    "type_1_diabetes": ("T1D_STAGE",),
-}
-"""Index keys per disease (``contracts/cli.md``), used when the knowledge base does not list
-them. ``T1D_STAGE`` is computed by the per-patient layer (it needs the diagnosis too)."""
 
 
 def index_spec(key: str) -> IndexSpec:

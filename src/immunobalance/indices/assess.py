@@ -28,7 +28,6 @@ from immunobalance.indices._mayo import mayo_clinical_remission, mayo_clinical_r
 from immunobalance.indices._ms import confirmed_disability_progression
 from immunobalance.indices._pasi import pasi_response
 from immunobalance.indices._registry import (
-    DEFAULT_DISEASE_INDICES,
     INDEX_REGISTRY,
     SLEDAI_OBSERVATION_KEYS,
     categorise_spec,
@@ -39,7 +38,6 @@ from immunobalance.indices._t1d import T1D_STAGE_LABELS, cpeptide_change, t1d_st
 from immunobalance.patient.model import Observation, Patient
 
 __all__ = [
-    "CONTRACT_DISEASE_CODES",
     "VISIT_WINDOW_DAYS",
     "Assessment",
     "IndexResult",
@@ -49,18 +47,6 @@ __all__ = [
 ]
 
 VISIT_WINDOW_DAYS = 14
-
-CONTRACT_DISEASE_CODES: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "rheumatoid_arthritis": (("M05", "M06"), ("M06.1", "M06.4")),
-    "systemic_lupus_erythematosus": (("M32",), ()),
-    "multiple_sclerosis": (("G35",), ()),
-    "type_1_diabetes": (("E10",), ()),
-    "ulcerative_colitis": (("K51",), ()),
-    "crohns_disease": (("K50",), ()),
-    "psoriasis": (("L40",), ()),
-}
-"""ICD-10-CM include / exclude rules of the index diseases (``contracts/patient-record.md``);
-used for diseases the knowledge base does not (yet) describe."""
 
 ISLET_AUTOANTIBODIES = ("GADA", "IA2A", "ZNT8A", "IAA")
 
@@ -99,18 +85,22 @@ _Rule = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 
 def _disease_rules() -> dict[str, _Rule]:
-    """Disease key → (ICD-10 includes, excludes, SNOMED codes), from the KB where it has them."""
-    rules: dict[str, _Rule] = {
-        k: (inc, exc, ()) for k, (inc, exc) in CONTRACT_DISEASE_CODES.items()
-    }
-    # The knowledge base is the authority; a broken one is a packaging bug and must fail loudly
-    # (KnowledgeBaseError), never fall back silently to another table.
-    from immunobalance.knowledge.loader import load_knowledge_base
+    """Disease key → (ICD-10-CM includes, excludes, SNOMED CT codes), from the knowledge base.
 
-    kb = load_knowledge_base()
-    for key, disease in kb.diseases.items():
-        rules[key] = (tuple(disease.icd10), tuple(disease.icd10_exclude), tuple(disease.snomed))
-    return rules
+    The knowledge base (``knowledge/data/diseases/*.yaml``) is the only source of the index
+    diseases and their codes; a broken one is a packaging bug and fails loudly
+    (:class:`~immunobalance.errors.KnowledgeBaseError`). The order — which disease a patient
+    coded for several is assessed for — is that of the contract's table
+    (``contracts/patient-record.md``, :data:`~immunobalance.knowledge.schema.DISEASE_KEYS`).
+    """
+    from immunobalance.knowledge.loader import load_knowledge_base
+    from immunobalance.knowledge.schema import DISEASE_KEYS
+
+    diseases = load_knowledge_base().diseases
+    return {
+        key: (tuple(d.icd10), tuple(d.icd10_exclude), tuple(d.snomed))
+        for key, d in sorted(diseases.items(), key=lambda item: DISEASE_KEYS.index(item[0]))
+    }
 
 
 def detect_diseases(patient: Patient) -> list[str]:
@@ -248,10 +238,10 @@ def _positive_autoantibodies(patient: Patient) -> tuple[int, list[str]]:
 
 def _t1d_stage(patient: Patient, notes: list[str]) -> IndexResult | None:
     """Insel 2015 stage from autoantibodies, HbA1c and the diagnosis (E10)."""
+    include, exclude, _ = _disease_rules()["type_1_diabetes"]
     diagnosed = any(
-        c.matches(r)
+        any(c.matches(r) for r in include) and not any(c.matches(r) for r in exclude)
         for c in patient.conditions
-        for r in CONTRACT_DISEASE_CODES["type_1_diabetes"][0]
     )
     hba1c = patient.latest("HBA1C")
     n_pos, measured = _positive_autoantibodies(patient)
@@ -262,7 +252,9 @@ def _t1d_stage(patient: Patient, notes: list[str]) -> IndexResult | None:
     stage = int(t1d_stage(n_pos, np.nan if a1c is None else a1c, diagnosed=diagnosed))
     when = hba1c.date if hba1c is not None else (patient.latest_date() or date.today())
     if diagnosed:
-        notes.append("T1D_STAGE: stage 3 from the recorded type 1 diabetes diagnosis (E10)")
+        notes.append(
+            f"T1D_STAGE: stage 3 from the recorded type 1 diabetes diagnosis ({'/'.join(include)})"
+        )
     return IndexResult(value=float(stage), category=T1D_STAGE_LABELS[stage], date=when)
 
 
@@ -465,12 +457,10 @@ _RESPONDERS: Mapping[
 
 
 def _disease_index_keys(disease: str) -> tuple[str, ...]:
+    """The disease's default indices, as the knowledge base lists them."""
     from immunobalance.knowledge.loader import load_knowledge_base
 
-    kb_disease = load_knowledge_base().diseases.get(disease)
-    if kb_disease is not None:
-        return tuple(kb_disease.indices)
-    return DEFAULT_DISEASE_INDICES.get(disease, ())
+    return tuple(load_knowledge_base().diseases[disease].indices)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -496,22 +486,24 @@ def assess_patient(patient: Patient, *, disease: str | None = None) -> Assessmen
         ``disease`` is not an index disease.
     """
     notes: list[str] = []
+    rules = _disease_rules()
     if disease is None:
         found = detect_diseases(patient)
         if not found:
+            codes = ", ".join("/".join(include) for include, _, _ in rules.values())
             return Assessment(
                 patient=patient.id,
                 disease=None,
                 notes=[
-                    "no index disease among the patient's conditions (ICD-10-CM M05/M06, M32, "
-                    "G35, E10, K51, K50, L40); no indices computed"
+                    f"no index disease among the patient's conditions (ICD-10-CM {codes}); "
+                    "no indices computed"
                 ],
             )
         disease = found[0]
         if len(found) > 1:
             notes.append(f"also coded: {', '.join(found[1:])}; pass --disease to assess another")
-    elif disease not in CONTRACT_DISEASE_CODES:
-        raise UnknownKeyError("disease", disease, list(CONTRACT_DISEASE_CODES))
+    elif disease not in rules:
+        raise UnknownKeyError("disease", disease, list(rules))
     indices = _index_results(patient, _disease_index_keys(disease), notes)
     response: _Response = {}
     basis: dict[str, str] = {}

@@ -367,6 +367,10 @@ class Population(_Record):
     description: str
     inclusion: list[str] = Field(default_factory=list)
     background_therapy: list[dict[str, object]] = Field(default_factory=list)  # regimen items
+    #: How long the background therapy has been given before randomisation (weeks), when the
+    #: population is defined as *on stable* background therapy: trials simulate that run-in so
+    #: the background drug's effect is part of the entry state, not of the trial response.
+    background_run_in_weeks: Sourced | None = None
     prior_therapy: list[str] = Field(default_factory=list)  # agent classes failed before entry
     baseline: dict[str, PopulationBaseline]
     sources: list[str] = Field(min_length=1)

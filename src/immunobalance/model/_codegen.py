@@ -5,10 +5,22 @@ rate equation, rendered from the declaration's formula strings) followed by the 
 :mod:`._kernel_template`. It is written to a cache directory under a name derived from the
 SHA-256 of its source, so ``numba.njit(cache=True)`` can reuse the machine code in every later
 process (compiling once costs seconds; loading from the cache, milliseconds).
+
+Two rewrites make the right-hand side cheaper without changing what it computes (the SBML
+export and the docs render the declaration's formulas untouched; a test compares
+``model_eval`` with a plain evaluation of the formulas):
+
+* a product of powers ``a1**b1 * a2**b2 * …`` (the disease drive is a weighted geometric mean
+  of up to 15 signals) becomes ``exp(b1·ln a1 + b2·ln a2 + …)`` when every base is positive:
+  one ``exp`` and N ``log`` instead of N ``pow`` (``pow`` costs about two ``log``), with the
+  plain product as the fallback for a non-positive base;
+* ``hill(x, k, n) = xⁿ/(kⁿ + xⁿ)`` is evaluated as ``1/(1 + (k/x)ⁿ)`` for x > 0 (one ``pow``
+  instead of two).
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib.util
 import os
@@ -37,16 +49,17 @@ from numba import njit, prange
 N_IMM = {n_imm}
 N_PARAMS = {n_params}
 N_ALG = {n_alg}
+N_CONST = {n_const}
 # contract/reassociate/approximate functions, but keep NaN/Inf semantics (failed-patient detection)
 FASTMATH = {{"contract", "arcp", "nsz", "afn", "reassoc"}}
 
 
 @njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
 def _hill(x, k, n):
+    # x^n / (k^n + x^n) = 1 / (1 + (k/x)^n) for x > 0: one pow instead of two
     if x <= 0.0:
         return 0.0
-    xn = x ** n
-    return xn / (k ** n + xn)
+    return 1.0 / (1.0 + (k / x) ** n)
 
 
 @njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
@@ -76,6 +89,130 @@ class CompiledModel:
     assignment_index: dict[str, int]
 
 
+_POW_HELPER = """
+
+@njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
+def _powprod{n}(a, b):
+    # prod a[i] ** b[i] = exp(sum b[i] ln a[i]) for positive bases: 1 exp + {n} log, not {n} pow
+    if {positive}:
+        return math.exp({logsum})
+    return {product}
+"""
+# CPython passes a call with more than 30 arguments (or builds a display of more than 30 items)
+# through *args / a list, which numba cannot compile: bases and exponents go in two tuples, at
+# most this many powers per helper call
+_MAX_POWERS = 30
+
+
+def _pow_factor(node: ast.expr) -> tuple[ast.expr, ast.expr] | None:
+    """``(base, exponent)`` of ``a ** b`` or ``_pow(a, b)``, else None."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        return node.left, node.right
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "_pow"
+        and len(node.args) == 2
+    ):
+        return node.args[0], node.args[1]
+    return None
+
+
+class _PowerProducts(ast.NodeTransformer):
+    """Rewrite each product with two or more power factors into ``_powprodN((a…), (b…))``."""
+
+    def __init__(self) -> None:
+        self.sizes: set[int] = set()
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
+        if not isinstance(node.op, ast.Mult):
+            self.generic_visit(node)
+            return node
+        factors: list[ast.expr] = []
+
+        def flatten(e: ast.expr) -> None:
+            if isinstance(e, ast.BinOp) and isinstance(e.op, ast.Mult):
+                flatten(e.left)
+                flatten(e.right)
+            else:
+                factors.append(self.visit(e))
+
+        flatten(node)
+        powers = [pf for f in factors if (pf := _pow_factor(f)) is not None]
+        if len(powers) < 2:
+            kept = factors
+        else:
+            kept = []
+            for start in range(0, len(powers), _MAX_POWERS):
+                chunk = powers[start : start + _MAX_POWERS]
+                self.sizes.add(len(chunk))
+                bases = ast.Tuple([base for base, _ in chunk], ast.Load())
+                exponents = ast.Tuple([exponent for _, exponent in chunk], ast.Load())
+                name = ast.Name(f"_powprod{len(chunk)}", ast.Load())
+                kept.append(ast.Call(name, [bases, exponents], []))
+            kept += [f for f in factors if _pow_factor(f) is None]
+        out = kept[0]
+        for f in kept[1:]:
+            out = ast.BinOp(out, ast.Mult(), f)
+        return out
+
+
+def _powprod_helper(n: int) -> str:
+    a = [f"a[{i}]" for i in range(n)]
+    b = [f"b[{i}]" for i in range(n)]
+    return _POW_HELPER.format(
+        n=n,
+        positive=" and ".join(f"{x} > 0.0" for x in a),
+        logsum=" + ".join(f"{y} * math.log({x})" for x, y in zip(a, b, strict=True)),
+        product=" * ".join(f"{x} ** {y}" for x, y in zip(a, b, strict=True)),
+    )
+
+
+def _variables(node: ast.AST) -> set[str]:
+    """Names a subtree reads, not counting called functions or modules (``math.exp``)."""
+    skip = {
+        id(n.func)
+        for n in ast.walk(node)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+    } | {id(n.value) for n in ast.walk(node) if isinstance(n, ast.Attribute)}
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and id(n) not in skip}
+
+
+class _PatientConstants(ast.NodeTransformer):
+    """Hoist costly subexpressions of parameters alone into per-patient constants ``pconst[k]``.
+
+    A maximal subtree that reads only parameters and contains a call, a power or a division
+    (e.g. ``K_act ** n_act``, ``lambda0 / 365.25 * exp(beta_age * (age_years - 50) / 10)``) is
+    the same at every right-hand-side evaluation of a patient: it is computed once per patient
+    by ``model_constants`` instead of about 700 times.
+    """
+
+    def __init__(self, parameters: set[str]) -> None:
+        self.parameters = parameters
+        self.constants: dict[str, int] = {}
+
+    def visit(self, node: ast.AST) -> ast.AST:
+        if isinstance(node, ast.expr) and not isinstance(node, ast.Name | ast.Constant):
+            names = _variables(node)
+            costly = any(
+                isinstance(n, ast.Call)
+                or (isinstance(n, ast.BinOp) and isinstance(n.op, ast.Pow | ast.Div))
+                for n in ast.walk(node)
+            )
+            if costly and names <= self.parameters:
+                key = ast.unparse(node)
+                k = self.constants.setdefault(key, len(self.constants))
+                return ast.Subscript(ast.Name("pconst", ast.Load()), ast.Constant(k), ast.Load())
+        return super().visit(node)
+
+
+def _kernel_expression(text: str, hoist: _PatientConstants, rewriter: _PowerProducts) -> str:
+    """Python source of one formula for the kernel (rendered, then rewritten)."""
+    tree: ast.AST = ast.parse(Formula(text).render("python"), mode="eval")
+    tree = rewriter.visit(hoist.visit(tree))
+    return ast.unparse(ast.fix_missing_locations(tree))
+
+
 def generate_source(decl: Declaration) -> str:
     """Python source of the kernel module for ``decl`` (validated and sorted)."""
     decl = decl.validated()
@@ -88,8 +225,8 @@ def generate_source(decl: Declaration) -> str:
             ext[f"{prefix}_{proc}"] = f"{arr}[{q}]"
 
     lines = [
-        '@njit(cache=True, error_model="numpy", fastmath=FASTMATH)',
-        "def model_eval(y, p, inh, dep, act, inf, alg, dy):",
+        '@njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)',
+        "def model_eval(y, p, pconst, inh, dep, act, inf, alg, dy):",
     ]
     used: set[str] = set()
     for a in decl.assignments:
@@ -105,15 +242,35 @@ def generate_source(decl: Declaration) -> str:
     for name, spelled in ext.items():
         if name in used:
             lines.append(f"    {name} = {spelled}")
+    rewriter = _PowerProducts()
+    hoist = _PatientConstants(set(p_idx))
     for a in decl.assignments:
-        lines.append(f"    {a.name} = {Formula(a.formula).render('python')}")
+        lines.append(f"    {a.name} = {_kernel_expression(a.formula, hoist, rewriter)}")
         lines.append(f"    alg[{a_idx[a.name]}] = {a.name}")
     for r in decl.rates:
-        lines.append(f"    dy[{s_idx[r.state]}] = {Formula(r.formula).render('python')}")
+        expr = _kernel_expression(r.formula, hoist, rewriter)
+        lines.append(f"    dy[{s_idx[r.state]}] = {expr}")
+    consts = [
+        '@njit(cache=True, error_model="numpy", fastmath=FASTMATH)',
+        "def model_constants(p, pconst):",
+        '    """Per-patient constants of model_eval (subexpressions of parameters alone)."""',
+    ]
+    for expr, k in hoist.constants.items():
+        used_here = _variables(ast.parse(expr, mode="eval"))
+        reads = "; ".join(f"{n} = p[{p_idx[n]}]" for n in sorted(used_here))
+        consts.append(f"    {reads}" if reads else "    pass")
+        consts.append(f"    pconst[{k}] = {expr}")
+    if not hoist.constants:
+        consts.append("    pass")
     header = _HEADER.format(
-        name=decl.name, n_imm=len(s_idx), n_params=len(p_idx), n_alg=max(len(a_idx), 1)
+        name=decl.name,
+        n_imm=len(s_idx),
+        n_params=len(p_idx),
+        n_alg=max(len(a_idx), 1),
+        n_const=max(len(hoist.constants), 1),
     )
-    body = "\n".join(lines) + "\n"
+    header += "".join(_powprod_helper(k) for k in sorted(rewriter.sizes)) + "\n"
+    body = "\n".join(consts) + "\n\n\n" + "\n".join(lines) + "\n"
     parallel = os.environ.get("IMMUNOBALANCE_PARALLEL", "1") != "0"
     return (
         header

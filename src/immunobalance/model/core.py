@@ -393,6 +393,14 @@ def core_parameters() -> list[Parameter]:
         _p("h_il6", 0.3, "1", "loss at full IL-6 pathway blockade", "Singh 2015"),
         _p("h_ifn", 0.2, "1", "loss at full type I IFN blockade (viral, zoster)", A),
         _p("h_gc", 0.3, "1", "loss at full γc (JAK1/JAK3) blockade (zoster, opportunistic)", A),
+        _p(
+            "h_il1",
+            0.3,
+            "1",
+            "loss at full IL-1 blockade",
+            "Kineret (anakinra) USPI §6.1: serious infections 2 % vs 1 % with placebo in RA "
+            "studies (hazard ratio ≈ 1.4–2 given the rounding)",
+        ),
         _p("h_il17", 0.1, "1", "loss at full IL-17 blockade (mucocutaneous candida)", A),
         _p("h_il12_23", 0.05, "1", "loss at full IL-12/23 blockade", A),
         _p(
@@ -653,7 +661,7 @@ def core_assignments(pathways: list[str]) -> list[Assignment]:
             "(1 - h_T * (1 - LT)) * (1 - h_B * (1 - LB)) * (1 - h_tnf * inh_tnf) * "
             "(1 - h_il6 * (1 - (1 - inh_il6) * jak_il6)) * "
             "(1 - h_ifn * (1 - (1 - inh_ifn_i) * jak_ifn)) * (1 - h_gc * (1 - jak_gc)) * "
-            "(1 - h_il17 * inh_il17) * "
+            "(1 - h_il1 * inh_il1) * (1 - h_il17 * inh_il17) * "
             "(1 - h_il12_23 * (1 - (1 - inh_il12) * (1 - inh_il23) * jak_il12)) * "
             "(1 - h_innate * inh_innate_inflammation) * "
             "(1 - h_prolif * inh_lymphocyte_proliferation) * (1 - h_cn * inh_calcineurin) * "

@@ -2,10 +2,31 @@
 
 Work is split so each piece does one job: :mod:`.pharmacology` resolves doses and PK/PD arrays,
 the generated numba kernel integrates every patient with its own adaptive Dormand–Prince 5(4)
-step sequence (restarted at each dose and ADA onset), and the disease module turns latent
-trajectories into clinical read-outs and events. Every random draw (PK variability, ADA,
-visit noise, event times) comes from :mod:`.random` keyed on (seed, patient index, stream), so
-chunked and whole-cohort runs agree exactly.
+step sequence, and the disease module turns latent trajectories into clinical read-outs and
+events. Every random draw (PK variability, ADA, visit noise, event times) comes from
+:mod:`.random` keyed on (seed, patient index, stream), so chunked and whole-cohort runs agree
+exactly.
+
+Why an explicit method, and how it is driven (details in ``docs/model.md``, "Solver"):
+
+* **Stiffness.** Cytokines are quasi-steady-state algebraic functions of the cell states
+  (half-lives of minutes to hours against days to months), so the fast modes that would make the
+  system stiff are eliminated analytically; linear drug kinetics are propagated exactly
+  (``V exp(Λτ) V⁻¹``) inside every stage, so the fastest remaining rates (oral absorption, hours)
+  never enter the explicit step either. What is integrated numerically — cell pools, antibodies,
+  inflammation, damage, target-mediated drug disposition — has time constants of days or longer:
+  at most mildly stiff, where an explicit 5th-order pair with error control takes fewer and far
+  cheaper steps than an implicit method (no Jacobian, no linear solves).
+* **Discontinuities only.** The step sequence stops only where the solution is not smooth: at
+  doses (a depot or central amount jumps) and at anti-drug-antibody onset (clearance jumps).
+  The first step after one spans at most ``restart_fraction`` of the fastest drug time constant,
+  so its stages sample the new absorption transient; after that the error controller alone sets
+  the step.
+* **Dense output.** Visits do not cut steps. A visit inside an accepted step is read from the
+  pair's free 4th-order continuous extension (Shampine 1986; Hairer, Nørsett & Wanner I, §II.6),
+  drug amounts from the exact propagator, and the algebraic outputs are evaluated there. The
+  step sequence is therefore independent of the visit grid: adding visits changes no other
+  number.
 """
 
 from __future__ import annotations
@@ -13,7 +34,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import ModuleType
 
+import numba
 import numpy as np
 from numpy.typing import NDArray
 
@@ -38,17 +61,43 @@ from immunobalance.regimen import RegimenItem
 __all__ = ["KernelInputs", "SolverOptions", "kernel_inputs", "simulate"]
 
 TYPICAL_COVARIATES = {"weight_kg": 70.0, "height_cm": 170.0, "age_years": 50.0}
+_PATIENTS_PER_CHUNK = 32
 _COVARIATE_ALIASES = {"age": "age_years", "weight": "weight_kg", "height": "height_cm"}
 
 
 @dataclass(frozen=True)
 class SolverOptions:
-    """Integrator settings (explicit; documented in docs/model.md).
+    """Integrator settings (explicit; documented in docs/model.md, "Solver").
 
-    ``rtol`` relative tolerance; ``atol`` absolute tolerance of the normalised immune states;
-    ``atol_pk`` absolute tolerance of drug amounts as a fraction of the patient's largest dose;
-    ``max_steps`` per patient; ``h_init`` the smallest restart step (days): after each dose or
-    ADA onset the step restarts at ``max(h_init, 0.2 / fastest drug rate)``.
+    The method is explicit Dormand–Prince 5(4) with dense output, one adaptive step sequence
+    per patient, stopping only at doses and ADA onset (see the module docstring for why).
+
+    Attributes
+    ----------
+    rtol
+        Relative tolerance of the local error (RMS norm over states).
+    atol
+        Absolute tolerance of the immune states (normalised, baseline ≈ 1).
+    atol_pk
+        Absolute tolerance of drug amounts, as a fraction of the patient's largest dose; only
+        agents with target-mediated disposition are error-controlled (linear PK is exact).
+    max_steps
+        Step budget per patient (accepted + rejected); status 1 when exhausted.
+    h_init
+        First step (days) and the smallest step after a discontinuity.
+    h_max
+        Longest step (days). Near an equilibrium the local error estimate vanishes and an
+        uncapped step grows until it meets the stability boundary of the explicit method, where
+        the controller lets errors of the order of the tolerance through (untreated patients
+        would drift ~1e-6 off their baseline). One week keeps them on it to rounding error and
+        is far above the steps that treated trajectories need (≈ 3 days at rtol 1e-6).
+    restart_fraction
+        After a dose or ADA onset the step is capped at ``restart_fraction / r`` (days), ``r``
+        the patient's fastest drug rate (``ka`` or ``CL/V1``), so the first stages resolve the
+        new absorption transient; the previous step is kept when it is shorter. In the
+        RA/adalimumab benchmark 0.5 takes ≈ 7 % fewer steps than 0.2 at the same accuracy
+        (500 patients against a tight reference); values ≥ 2 let the first step straddle the
+        absorption peak and get rejected.
     """
 
     rtol: float = 1e-6
@@ -56,6 +105,8 @@ class SolverOptions:
     atol_pk: float = 1e-9
     max_steps: int = 200_000
     h_init: float = 1e-3
+    h_max: float = 7.0
+    restart_fraction: float = 0.5
 
 
 @dataclass
@@ -321,53 +372,31 @@ def simulate(
         scale = ki.doses.amount[:, mask].max(axis=1) if mask.any() else np.ones(n)
         atol[:, n_imm + 3 * j : n_imm + 3 * j + 3] = opts.atol_pk * scale[:, None]
     t_days = grid * 7.0
-    out_y = np.zeros((n, t_days.size, ns))
-    out_alg = np.zeros((n, t_days.size, out_idx.size))
+    # state-major layout: each state's (patient, time) block is contiguous for the read-outs
+    out_y = np.zeros((ns, n, t_days.size))
+    out_alg = np.zeros((out_idx.size, n, t_days.size))
     status = np.zeros(n, dtype=np.int64)
     nsteps = np.zeros(n, dtype=np.int64)
-    cm.module.simulate_batch(
-        ki.y0,
-        ki.p,
-        t_days,
-        ki.pk,
-        ki.target_proc,
-        ki.doses.times_day,
-        ki.doses.agent_index,
-        ki.doses.compartment,
-        np.ascontiguousarray(ki.doses.amount),
-        ki.ada_onset_day,
-        ki.act_agent,
-        ki.act_proc,
-        ki.act_effect,
-        ki.act_ec50,
-        ki.act_emax,
-        ki.act_hill,
-        ki.load_idx,
-        out_idx,
-        ki.exact,
-        ki.lam,
-        ki.vm,
-        ki.vi,
-        opts.rtol,
-        atol,
-        opts.h_init,
-        opts.max_steps,
-        out_y,
-        out_alg,
-        status,
-        nsteps,
-    )
+    # dynamic chunks of patients: step counts differ between patients (≈ 60–200 a year) and a
+    # thread may be descheduled on a shared machine, so a static half-and-half split idles one
+    with numba.parallel_chunksize(_PATIENTS_PER_CHUNK):
+        _run_kernel(cm.module, ki, t_days, out_idx, opts, atol, out_y, out_alg, status, nsteps)
     keep = np.searchsorted(grid, sample)
-    states_full = {s: out_y[:, :, k] for k, s in enumerate(decl.state_names)}
-    alg_full = {nm: out_alg[:, :, m] for m, nm in enumerate(out_names)}
+    every = keep.size == grid.size  # the visits are the whole grid: views, no copies
+
+    def at_visits(block: NDArray[np.float64]) -> NDArray[np.float64]:
+        return block if every else block[:, keep]
+
+    states_full = {s: out_y[k] for k, s in enumerate(decl.state_names)}
+    alg_full = {nm: out_alg[m] for m, nm in enumerate(out_names)}
     conc = {
-        a: out_y[:, keep, n_imm + 3 * j + 1] / ki.pk[:, j, 2][:, None]
+        a: at_visits(out_y[n_imm + 3 * j + 1]) / ki.pk[:, j, 2][:, None]
         for j, a in enumerate(ki.doses.agents)
     }
     kinds = {a.name: a.output for a in decl.assignments}
-    states = {s: v[:, keep] for s, v in states_full.items()}
-    cytokines = {nm: v[:, keep] for nm, v in alg_full.items() if kinds[nm] == "cytokine"}
-    signals = {nm: v[:, keep] for nm, v in alg_full.items() if kinds[nm] == "signal"}
+    states = {s: at_visits(v) for s, v in states_full.items()}
+    cytokines = {nm: at_visits(v) for nm, v in alg_full.items() if kinds[nm] == "cytokine"}
+    signals = {nm: at_visits(v) for nm, v in alg_full.items() if kinds[nm] == "signal"}
 
     full_params = params
     ctx = ReadoutContext(sample, states, {**cytokines, **signals}, full_params, seed, idx)
@@ -399,6 +428,55 @@ def simulate(
         ada_onset_week=onset,
         n_steps=nsteps,
         notes=sorted(set(ki.notes)),
+    )
+
+
+def _run_kernel(
+    module: ModuleType,
+    ki: KernelInputs,
+    t_days: NDArray[np.float64],
+    out_idx: NDArray[np.int64],
+    opts: SolverOptions,
+    atol: NDArray[np.float64],
+    out_y: NDArray[np.float64],
+    out_alg: NDArray[np.float64],
+    status: NDArray[np.int64],
+    nsteps: NDArray[np.int64],
+) -> None:
+    """Call the generated kernel (fills ``out_y``, ``out_alg``, ``status``, ``nsteps``)."""
+    module.simulate_batch(
+        ki.y0,
+        ki.p,
+        t_days,
+        ki.pk,
+        ki.target_proc,
+        ki.doses.times_day,
+        ki.doses.agent_index,
+        ki.doses.compartment,
+        np.ascontiguousarray(ki.doses.amount),
+        ki.ada_onset_day,
+        ki.act_agent,
+        ki.act_proc,
+        ki.act_effect,
+        ki.act_ec50,
+        ki.act_emax,
+        ki.act_hill,
+        ki.load_idx,
+        out_idx,
+        ki.exact,
+        ki.lam,
+        ki.vm,
+        ki.vi,
+        opts.rtol,
+        atol,
+        opts.h_init,
+        opts.h_max,
+        opts.restart_fraction,
+        opts.max_steps,
+        out_y,
+        out_alg,
+        status,
+        nsteps,
     )
 
 

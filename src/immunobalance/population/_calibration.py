@@ -7,6 +7,9 @@ A :class:`Calibration` holds, per disease, *population-level* values only:
   between-patient draw around the new typical value (same random stream, inverse CDF);
 * ``pathway_multipliers`` — factors on the knowledge-base pathway prior weights (renormalised
   per patient), i.e. the disease's average pathway mix;
+* ``pathway_cv`` — between-patient spread (lognormal CV) of the pathway weights: how much
+  patients differ in which pathway drives their disease, hence the spread of responses to one
+  targeted agent (default: the declared prior ``PATHWAY_CV``);
 * ``placebo_between_trial_sd`` — SD, on the logit scale, of a trial-level random effect on the
   placebo parameters (trials differ in era, rescue rules, expectation): unseen trials are
   predicted at the population mean and this spread belongs in their intervals.
@@ -60,11 +63,14 @@ class DiseaseCalibration:
     pathway_multipliers: dict[str, float] = field(default_factory=dict)
     placebo_between_trial_sd: float = 0.0
     trial_effects: dict[str, float] = field(default_factory=dict)  # trial → logit offset (EB)
+    #: Between-patient CV of the pathway weights (None: the declared PATHWAY_CV prior).
+    pathway_cv: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "typical": dict(self.typical),
             "pathway_multipliers": dict(self.pathway_multipliers),
+            "pathway_cv": self.pathway_cv,
             "placebo_between_trial_sd": self.placebo_between_trial_sd,
             "trial_effects": dict(self.trial_effects),
         }
@@ -110,6 +116,7 @@ class Calibration:
                     },
                     placebo_between_trial_sd=float(v.get("placebo_between_trial_sd", 0.0)),
                     trial_effects={t: float(x) for t, x in v.get("trial_effects", {}).items()},
+                    pathway_cv=None if v.get("pathway_cv") is None else float(v["pathway_cv"]),
                 )
                 for k, v in data["diseases"].items()
             }

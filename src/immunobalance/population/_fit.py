@@ -10,7 +10,7 @@ Procedure (deterministic: fixed seed, common random numbers — every evaluation
 virtual patients, visit noise and withdrawals):
 
 1. for each trial, ``δ̂_t`` minimises Σ (predicted − published)² over its control-arm
-   proportion rows (bounded Brent search on [−3, 3]); a trial whose control rows do not move
+   proportion rows (bounded Brent search on [−4.5, 4.5]); a trial whose control rows do not move
    with δ (event endpoints: ARR, T1D diagnosis) does not inform it;
 2. ``δ̄_d`` = mean of the disease's ``δ̂_t``; ``τ`` = SD of ``δ̂_t − δ̄_d`` pooled over diseases
    (most diseases have one or two calibration trials);
@@ -52,8 +52,9 @@ from immunobalance.population._validate import predict_rows
 __all__ = ["ASSUMED_CONTROL_N", "fit_calibration", "write_calibration"]
 
 ASSUMED_CONTROL_N = 200
-#: |δ̂| beyond this (search range ±3) means the control rows are not reproducible by δ.
-BOUND_LIMIT = 2.7
+#: |δ̂| beyond this (search range ±SEARCH_LIMIT) means the control rows are not reproducible by δ.
+SEARCH_LIMIT = 4.5
+BOUND_LIMIT = 4.2
 _PLACEBO = ("placebo_subjective", "placebo_objective")
 
 
@@ -77,12 +78,12 @@ def _fit_trial(
         p = predict_rows(rows, base, n_per_arm=n, seed=seed, placebo_logit_offset=delta, arms=arms)
         return np.array([p[(r.arm, r.endpoint, r.week)] or 0.0 for r in ctrl])
 
-    lo, hi = pred(-3.0), pred(3.0)
+    lo, hi = pred(-SEARCH_LIMIT), pred(SEARCH_LIMIT)
     if np.allclose(lo, hi):
         return None, float(np.mean(target)), evals
     res = optimize.minimize_scalar(
         lambda d: float(np.sum((pred(d) - target) ** 2)),
-        bounds=(-3.0, 3.0),
+        bounds=(-SEARCH_LIMIT, SEARCH_LIMIT),
         method="bounded",
         options={"xatol": 0.15, "maxiter": 10},
     )
@@ -99,9 +100,15 @@ def fit_calibration(
     n_per_arm: int = 150,
     seed: int = 20261121,
     progress: Callable[[str], None] | None = None,
+    base: Calibration | None = None,
 ) -> Calibration:
-    """Fit the placebo random-effect model of the module docstring; returns a new Calibration."""
-    base = Calibration.uncalibrated()
+    """Fit the placebo random-effect model of the module docstring; returns a new Calibration.
+
+    ``base`` carries structural population parameters fitted elsewhere (pathway spread,
+    typical switch parameters, :mod:`._fit_structure`); the placebo model is fitted on top of
+    them and they are kept in the result.
+    """
+    base = base if base is not None else Calibration.uncalibrated()
     by_trial = rows_by_trial(calibration_rows())
     estimates: dict[str, dict[str, tuple[float, float]]] = {}
     constrains: dict[str, list[str]] = {}
@@ -117,7 +124,22 @@ def fit_calibration(
             constrains.setdefault(d, []).extend(
                 f"{r.trial} / {r.arm} / {r.endpoint}@{r.week:g}" for r in _control_rows(rows)
             )
-    return aggregate_trial_effects(estimates, constrains, n_per_arm=n_per_arm, seed=seed)
+    cal = aggregate_trial_effects(estimates, constrains, n_per_arm=n_per_arm, seed=seed)
+    meta = dict(cal.meta)
+    meta["parameters"] = list(base.meta.get("parameters", [])) + list(meta.get("parameters", []))
+    merged = {}
+    for d in set(cal.diseases) | set(base.diseases):
+        if diseases and d not in diseases:
+            continue
+        b, c = base.for_disease(d), cal.for_disease(d)
+        merged[d] = DiseaseCalibration(
+            typical={**b.typical, **c.typical},
+            pathway_multipliers=dict(b.pathway_multipliers),
+            placebo_between_trial_sd=c.placebo_between_trial_sd,
+            trial_effects=dict(c.trial_effects),
+            pathway_cv=b.pathway_cv,
+        )
+    return Calibration(cal.version, merged, meta)
 
 
 def aggregate_trial_effects(
@@ -271,10 +293,11 @@ def fit_pathway_multipliers(
     """
     from immunobalance.model.diseases.base import PATHWAY_CV
 
-    sigma = math.sqrt(math.log1p(PATHWAY_CV**2))
     new = dict(cal.diseases)
     report: list[dict[str, Any]] = list(cal.meta.get("parameters", []))
     for d, trials in _by_disease(diseases).items():
+        cv = cal.for_disease(d).pathway_cv
+        sigma = math.sqrt(math.log1p((PATHWAY_CV if cv is None else cv) ** 2))
         module = get_disease_module(d)
         k = len(module.pathways)
         data = []
@@ -285,7 +308,7 @@ def fit_pathway_multipliers(
             data.append((rows, z, per_row))
 
         def predictions(
-            b: np.ndarray, data: list[Any] = data
+            b: np.ndarray, data: list[Any] = data, sigma: float = sigma
         ) -> list[tuple[CalibrationRow, float, float | None]]:
             out = []
             for rows, z, per_row in data:
@@ -316,7 +339,7 @@ def fit_pathway_multipliers(
             (r.trial, r.arm, r.endpoint, r.week): r.value for rows, _, _ in data for r in rows
         }
 
-        def min_ess(b: np.ndarray, data: list[Any] = data) -> float:
+        def min_ess(b: np.ndarray, data: list[Any] = data, sigma: float = sigma) -> float:
             a = b / sigma
             out = 1.0
             for _, z, _ in data:
@@ -364,6 +387,7 @@ def fit_pathway_multipliers(
             pathway_multipliers=mult,
             placebo_between_trial_sd=old.placebo_between_trial_sd,
             trial_effects=old.trial_effects,
+            pathway_cv=old.pathway_cv,
         )
         rows_used = [
             f"{r.trial} / {r.arm} / {r.endpoint}@{r.week:g}" for rows, _, _ in data for r in rows

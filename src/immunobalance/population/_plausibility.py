@@ -80,16 +80,18 @@ def stability_margin(
     dy_p, dy_m = np.zeros(ns), np.zeros(ns)
     evaluate = cm.module.model_eval
     out = np.empty(n)
+    cst = np.zeros(max(int(cm.module.N_CONST), 1))
     for i in range(n):
         jac = np.empty((ns, ns))
+        cm.module.model_constants(p[i], cst)
         for k in range(ns):
             h = rel_step * max(abs(y0[i, k]), 1.0)
             yp = y0[i].copy()
             ym = y0[i].copy()
             yp[k] += h
             ym[k] -= h
-            evaluate(yp, p[i], inh, dep, act, inf, alg, dy_p)
-            evaluate(ym, p[i], inh, dep, act, inf, alg, dy_m)
+            evaluate(yp, p[i], cst, inh, dep, act, inf, alg, dy_p)
+            evaluate(ym, p[i], cst, inh, dep, act, inf, alg, dy_m)
             jac[:, k] = (dy_p - dy_m) / (2 * h)
         if not np.all(np.isfinite(jac)):
             out[i] = np.nan

@@ -112,6 +112,22 @@ def calibration_markdown(
         "",
         f"Method: {cal.meta.get('method', '')}.",
         "",
+        "Stage 0 — structure (``immunobalance.population._fit_structure``): per disease, the "
+        "between-patient spread of the pathway weights (``pathway_cv``: how differently "
+        "patients' disease depends on each pathway, hence the spread between non-responders "
+        "and deep responders to one targeted agent) and the typical T-cell switch threshold "
+        "``K_act`` (how easily upstream agents collapse the effector loop) are chosen on a "
+        "grid by the squared errors of every row of the disease and of every active-minus-"
+        "control difference, with the placebo model refitted at each grid point.",
+        "",
+        "Background therapy. Populations defined as *on stable* background therapy "
+        "(`mtx_ir`, `tnf_ir`, `dmard_ir`: the knowledge base's `background_run_in_weeks`) "
+        "start the background agents that every arm lists 24 weeks before randomisation "
+        "(`immunobalance.model.run_in`), so their effect is part of the entry state and not "
+        "of the trial response; read-outs are relative to the on-treatment state at entry. "
+        "Patients near the tolerance switch still drift slowly after 24 weeks — an "
+        "approximation of a population selected for *inadequate* response.",
+        "",
         "Stage 1 — placebo random effect. Each trial has a placebo/expectation level "
         "logit(placebo) = logit(prior) + δ_t, δ_t ~ N(δ̄_disease, τ²). Control arms give δ̂_t; "
         "unseen trials are predicted at δ̄ (their intervals should carry τ); calibration trials "

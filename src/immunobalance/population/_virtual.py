@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -111,21 +112,11 @@ def candidate_parameters(
     """
     n = cand.shape[0]
     ps = module.sample_parameters(n, seed=seed, patient_index=cand)
-    over: dict[str, NDArray[np.float64]] = {}
-    by_name = {p.name: p for p in module.all_parameters}
-    typical = dict(cal.typical)
-    if placebo_logit_offset:
-        for name in ("placebo_subjective", "placebo_objective"):
-            base = typical.get(name, by_name[name].value)
-            typical[name] = float(special.expit(special.logit(base) + placebo_logit_offset))
-    for name, value in typical.items():
-        p = by_name[name]
-        value = min(max(value, p.low + 1e-9), p.high - 1e-9) if p.high < math.inf else value
-        u = rnd.uniforms(seed, f"param:{name}", cand, [0])[:, 0]
-        over[name] = replace(p, value=value).sample(u)
+    over = calibrated_typical_values(module, cand, seed, cal, placebo_logit_offset)
     traits = draw_traits(module.key, seed, cand)
     mult = pathway_multipliers(module.key, traits, module.pathways, n)
-    sigma = math.sqrt(math.log1p(PATHWAY_CV**2))
+    cv = PATHWAY_CV if cal.pathway_cv is None else cal.pathway_cv
+    sigma = math.sqrt(math.log1p(cv**2))
     raw = {
         pw: w
         * cal.pathway_multipliers.get(pw, 1.0)
@@ -137,6 +128,40 @@ def candidate_parameters(
     for pw, w in raw.items():
         over[f"w_{pw}"] = w / total
     return ps.with_values(**over), traits
+
+
+PLACEBO_PARAMETERS = ("placebo_subjective", "placebo_objective")
+
+
+def calibrated_typical_values(
+    module: DiseaseModule,
+    cand: NDArray[np.int64],
+    seed: int,
+    cal: DiseaseCalibration,
+    placebo_logit_offset: float = 0.0,
+    only: tuple[str, ...] | None = None,
+) -> dict[str, NDArray[np.float64]]:
+    """Per-patient values of the parameters whose typical value the calibration sets.
+
+    Each patient keeps its own quantile (same uniform stream, inverse CDF of the re-centred
+    prior); ``placebo_logit_offset`` shifts the typical placebo parameters on the logit scale.
+    ``only`` restricts the result to those parameter names.
+    """
+    by_name = {p.name: p for p in module.all_parameters}
+    typical = dict(cal.typical)
+    if placebo_logit_offset:
+        for name in PLACEBO_PARAMETERS:
+            base = typical.get(name, by_name[name].value)
+            typical[name] = float(special.expit(special.logit(base) + placebo_logit_offset))
+    over: dict[str, NDArray[np.float64]] = {}
+    for name, value in typical.items():
+        if only is not None and name not in only:
+            continue
+        p = by_name[name]
+        value = min(max(value, p.low + 1e-9), p.high - 1e-9) if p.high < math.inf else value
+        u = rnd.uniforms(seed, f"param:{name}", cand, [0])[:, 0]
+        over[name] = replace(p, value=value).sample(u)
+    return over
 
 
 def baseline_series(
@@ -360,14 +385,9 @@ class CalibratedCohortSource:
 
         idx = np.asarray(patient_index, dtype=np.int64)
         cal = self._calibration()
-        key = (
-            disease,
-            population,
-            seed,
-            cal.fingerprint(disease),
-            self.placebo_logit_offset,
-            idx.tobytes(),
-        )
+        # The placebo offset does not change who is accepted (the expectation factor is 1 at
+        # the baseline visit), so trials that differ only by it share one population draw.
+        key = (disease, population, seed, cal.fingerprint(disease), idx.tobytes())
         hit = _DRAW_CACHE.get(key)
         if hit is None:
             vp = sample_virtual_population(
@@ -377,7 +397,6 @@ class CalibratedCohortSource:
                 seed=seed,
                 patient_index=idx,
                 calibration=cal,
-                placebo_logit_offset=self.placebo_logit_offset,
             )
             notes = []
             if (vp.status == 3).any():
@@ -385,14 +404,28 @@ class CalibratedCohortSource:
                     f"{int((vp.status == 3).sum())} slot(s) without an accepted "
                     "candidate used their closest candidate (population status 3)"
                 )
-            hit = VirtualCohort(idx, vp.params, vp.covariates, vp.baseline_readouts, notes)
+            hit = (
+                VirtualCohort(idx, vp.params, vp.covariates, vp.baseline_readouts, notes),
+                vp.candidate_index,
+            )
             if len(_DRAW_CACHE) > 16:
                 _DRAW_CACHE.clear()
             _DRAW_CACHE[key] = hit
-        return hit
+        cohort, cand = hit
+        if not self.placebo_logit_offset:
+            return cohort
+        placebo = calibrated_typical_values(
+            _module(disease),
+            cand,
+            seed,
+            cal.for_disease(disease),
+            self.placebo_logit_offset,
+            only=PLACEBO_PARAMETERS,
+        )
+        return replace(cohort, params=cohort.params.with_values(**placebo))
 
 
-_DRAW_CACHE: dict[tuple[object, ...], object] = {}
+_DRAW_CACHE: dict[tuple[object, ...], Any] = {}
 
 
 def trial_cohort_source() -> CalibratedCohortSource:

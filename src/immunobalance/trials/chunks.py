@@ -81,7 +81,8 @@ def plan_chunks(n: int, chunk_size: int) -> list[tuple[int, int]]:
 
 def run_chunk(task: ChunkTask) -> ChunkOutcome:
     """Simulate and score one chunk (runs in-process or on a Dask worker)."""
-    from immunobalance.model import simulate
+    from immunobalance.knowledge.loader import load_knowledge_base
+    from immunobalance.model.run_in import established_background, simulate_with_run_in
 
     spec = task.spec
     info = spec.trial
@@ -90,11 +91,17 @@ def run_chunk(task: ChunkTask) -> ChunkOutcome:
     cohort = task.cohort_source.draw(info.disease, info.population, idx, seed=info.seed)
     module = disease_module(info.disease)
     visits = np.asarray(task.visit_weeks, dtype=float)
-    sim = simulate(
+    established, run_in_weeks = established_background(
+        load_knowledge_base().population(info.disease, info.population),
+        [list(a.regimen) for a in spec.arms],
+    )
+    sim = simulate_with_run_in(
         module,
         cohort.params,
         list(arm.regimen),
         info.weeks,
+        established=established,
+        run_in_weeks=run_in_weeks,
         sample_weeks=visits,
         seed=info.seed,
         patient_index=idx,

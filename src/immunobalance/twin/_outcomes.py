@@ -214,7 +214,8 @@ def simulate_outcomes(
     source
         A :class:`~immunobalance.trials.VirtualCohortSource`.
     """
-    from immunobalance.model import simulate
+    from immunobalance.knowledge.loader import load_knowledge_base
+    from immunobalance.model.run_in import established_background, simulate_with_run_in
     from immunobalance.trials.chunks import ACTIVITY_SCORE
     from immunobalance.trials.cohort import disease_module
     from immunobalance.trials.conduct import (
@@ -235,14 +236,20 @@ def simulate_outcomes(
         codes.insert(0, endpoint.key)
     parts: dict[str, list[NDArray[np.float64]]] = {c: [] for c in codes}
     oks, acts, notes = [], [], set()
+    # a population on stable background therapy continues it: its effect is in the entry state
+    established, run_in_weeks = established_background(
+        load_knowledge_base().population(disease, population), [list(regimen)]
+    )
     for start in range(0, n, _CHUNK):
         idx = np.arange(start, min(start + _CHUNK, n), dtype=np.int64)
         cohort = source.draw(disease, population, idx, seed=seed)  # type: ignore[attr-defined]
-        sim = simulate(
+        sim = simulate_with_run_in(
             module,
             cohort.params,
             list(regimen),
             weeks,
+            established=established,
+            run_in_weeks=run_in_weeks,
             sample_weeks=visits,
             seed=seed,
             patient_index=idx,

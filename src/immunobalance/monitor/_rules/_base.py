@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from immunobalance.indices.assess import VISIT_WINDOW_DAYS
 from immunobalance.knowledge.loader import KnowledgeBase
-from immunobalance.monitor._action import Action
+from immunobalance.monitor._action import Action, ActionKind
 from immunobalance.monitor._sources import SOURCES
 from immunobalance.monitor._therapy import DAYS_PER_MONTH, TherapyContext
 from immunobalance.monitor._visit import IndexPoint, VisitAssessment
@@ -20,10 +20,12 @@ from immunobalance.patient.model import Patient
 
 __all__ = [
     "SUSTAINED_MONTHS",
+    "Proposal",
     "Rule",
     "RuleContext",
     "cite",
     "fmt",
+    "record_missing",
     "streak_months",
     "therapy_baseline",
 ]
@@ -59,6 +61,58 @@ class RuleContext:
 
 
 Rule = Callable[[RuleContext], Action]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What every action of one rule's decision shares: the target, the index the decision
+    rests on, the citations and the reasons.
+
+    ``reasons`` is the rule's own running list: a rule appends to it as it goes, and each
+    :meth:`action` takes its reasons as they stand at that point.
+    """
+
+    target: str
+    sources: Sequence[str]
+    reasons: list[str]
+    index: str | None = None
+
+    def action(
+        self,
+        kind: ActionKind,
+        summary: str,
+        *,
+        at_target: bool | None,
+        next_review: str,
+        reasons: Sequence[str] | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> Action:
+        """The :class:`Action` with this decision's shared fields (``reasons``/``sources``
+        replace the shared ones for this action only)."""
+        return Action(
+            kind=kind,
+            summary=summary,
+            target=self.target,
+            at_target=at_target,
+            index=self.index,
+            reasons=list(self.reasons if reasons is None else reasons),
+            sources=list(self.sources if sources is None else sources),
+            next_review=next_review,
+        )
+
+
+def record_missing(summary: str, reason: str, *, target: str, sources: Sequence[str]) -> Action:
+    """The ``review`` action when the visit lacks what the target is judged on: record it
+    (``summary``) because ``reason``; the target cannot be judged, so ``at_target`` is None."""
+    return Action(
+        kind="review",
+        summary=summary,
+        target=target,
+        at_target=None,
+        reasons=[reason],
+        sources=list(sources),
+        next_review="at the next visit",
+    )
 
 
 def cite(*keys: str) -> list[str]:

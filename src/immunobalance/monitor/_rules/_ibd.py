@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from immunobalance.monitor._action import Action, ActionKind
-from immunobalance.monitor._rules._base import RuleContext, cite, fmt
+from immunobalance.monitor._rules._base import Proposal, RuleContext, cite, fmt
 
 __all__ = ["IbdStatus", "decide_ibd"]
 
@@ -47,18 +47,15 @@ def decide_ibd(context: RuleContext, status: IbdStatus) -> Action:
     therapy = context.therapy
     sources = cite("stride_2")
     reasons = list(status.reasons)
+    propose = Proposal(status.target, sources, reasons, index=status.index)
     months = therapy.months_on_evaluated
     if therapy.evaluated is not None and months is not None:
         reasons.append(f"{therapy.evaluated.agent} for {fmt(months)} months")
     if status.remission is None:
-        return Action(
-            kind="review",
-            summary="record the activity score to judge the STRIDE-II targets",
-            target=status.target,
+        return propose.action(
+            "review",
+            "record the activity score to judge the STRIDE-II targets",
             at_target=None,
-            index=status.index,
-            reasons=reasons,
-            sources=sources,
             next_review="at the next visit",
         )
     agents = [*therapy.advanced, *therapy.conventional]
@@ -66,51 +63,29 @@ def decide_ibd(context: RuleContext, status: IbdStatus) -> Action:
         if status.endoscopic_healing is False and months is not None and months >= HEALING_MONTHS:
             reasons.append("clinical remission but no endoscopic healing at >= 12 months")
             kind: ActionKind = "optimise_dose" if therapy.advanced else "add"
-            return Action(
-                kind=kind,
-                summary="long-term target (endoscopic healing) not met: intensify",
-                target=status.target,
+            return propose.action(
+                kind,
+                "long-term target (endoscopic healing) not met: intensify",
                 at_target=False,
-                index=status.index,
-                reasons=reasons,
-                sources=sources,
                 next_review=NEXT_ACTIVE,
             )
         if therapy.on_glucocorticoid:
             reasons.append("remission on a glucocorticoid: the target is steroid-free remission")
-            return Action(
-                kind="taper",
-                summary="clinical remission: taper the glucocorticoid",
-                target=status.target,
+            return propose.action(
+                "taper",
+                "clinical remission: taper the glucocorticoid",
                 at_target=True,
-                index=status.index,
-                reasons=reasons,
-                sources=sources,
                 next_review=NEXT_TARGET,
             )
         if status.endoscopic_healing is None:
             reasons.append("endoscopic healing (long-term target) not yet assessed")
-        return Action(
-            kind="continue",
-            summary="clinical remission: continue",
-            target=status.target,
-            at_target=True,
-            index=status.index,
-            reasons=reasons,
-            sources=sources,
-            next_review=NEXT_TARGET,
+        return propose.action(
+            "continue", "clinical remission: continue", at_target=True, next_review=NEXT_TARGET
         )
     if not agents:
         reasons.append("active disease without maintenance therapy")
-        return Action(
-            kind="add",
-            summary="start maintenance therapy",
-            target=status.target,
-            at_target=False,
-            index=status.index,
-            reasons=reasons,
-            sources=sources,
-            next_review=NEXT_ACTIVE,
+        return propose.action(
+            "add", "start maintenance therapy", at_target=False, next_review=NEXT_ACTIVE
         )
     if months is None or months >= RESPONSE_MONTHS:
         if status.response is False:
@@ -125,47 +100,23 @@ def decide_ibd(context: RuleContext, status: IbdStatus) -> Action:
                 summary = "no response to conventional therapy: add an advanced therapy"
                 kind = "add"
             reasons.append(f"classes that failed before: {failed}")
-            return Action(
-                kind=kind,
-                summary=summary,
-                target=status.target,
-                at_target=False,
-                index=status.index,
-                reasons=reasons,
-                sources=sources,
-                next_review=NEXT_ACTIVE,
-            )
+            return propose.action(kind, summary, at_target=False, next_review=NEXT_ACTIVE)
         if months is None or months >= REMISSION_MONTHS:
             reasons.append("response without clinical remission by 6 months (intermediate target)")
             if therapy.advanced:
-                return Action(
-                    kind="optimise_dose",
-                    summary=f"optimise {', '.join(therapy.advanced)} (dose or interval)",
-                    target=status.target,
+                return propose.action(
+                    "optimise_dose",
+                    f"optimise {', '.join(therapy.advanced)} (dose or interval)",
                     at_target=False,
-                    index=status.index,
-                    reasons=reasons,
-                    sources=sources,
                     next_review=NEXT_ACTIVE,
                 )
-            return Action(
-                kind="add",
-                summary="add an advanced therapy",
-                target=status.target,
-                at_target=False,
-                index=status.index,
-                reasons=reasons,
-                sources=sources,
-                next_review=NEXT_ACTIVE,
+            return propose.action(
+                "add", "add an advanced therapy", at_target=False, next_review=NEXT_ACTIVE
             )
     reasons.append("within the expected time to the next target: continue")
-    return Action(
-        kind="continue",
-        summary="not at target yet: continue and reassess",
-        target=status.target,
+    return propose.action(
+        "continue",
+        "not at target yet: continue and reassess",
         at_target=False,
-        index=status.index,
-        reasons=reasons,
-        sources=sources,
         next_review=NEXT_ACTIVE,
     )

@@ -14,7 +14,14 @@ from __future__ import annotations
 
 from immunobalance.indices import edss_progression_threshold
 from immunobalance.monitor._action import Action
-from immunobalance.monitor._rules._base import RuleContext, cite, fmt, therapy_baseline
+from immunobalance.monitor._rules._base import (
+    Proposal,
+    RuleContext,
+    cite,
+    fmt,
+    record_missing,
+    therapy_baseline,
+)
 
 __all__ = ["decide"]
 
@@ -34,15 +41,13 @@ def decide(context: RuleContext) -> Action:
     gd = context.latest_number("GD_LESIONS")
     edss = visit.indices.get("EDSS")
     if relapses is None and gd is None and edss is None:
-        return Action(
-            kind="review",
-            summary="record relapses, EDSS and MRI activity",
+        return record_missing(
+            "record relapses, EDSS and MRI activity",
+            "no relapse count, EDSS or MRI lesion count at this visit",
             target=TARGET,
-            at_target=None,
-            reasons=["no relapse count, EDSS or MRI lesion count at this visit"],
             sources=sources,
-            next_review="at the next visit",
         )
+    propose = Proposal(TARGET, sources, reasons, index="EDSS" if edss else None)
     if relapses is not None:
         reasons.append(f"relapses in the last 12 months: {fmt(relapses[0])}")
         if relapses[0] >= 1:
@@ -74,26 +79,18 @@ def decide(context: RuleContext) -> Action:
     dmts = [*therapy.advanced, *therapy.conventional]
     if not activity:
         reasons.append("no evident disease activity at this visit")
-        return Action(
-            kind="continue" if dmts else "review",
-            summary="NEDA: continue" if dmts else "NEDA without DMT: discuss starting a DMT",
-            target=TARGET,
+        return propose.action(
+            "continue" if dmts else "review",
+            "NEDA: continue" if dmts else "NEDA without DMT: discuss starting a DMT",
             at_target=True,
-            index="EDSS" if edss else None,
-            reasons=reasons,
-            sources=sources,
             next_review=NEXT,
         )
     reasons.append("evident disease activity: " + "; ".join(activity))
     if not dmts:
-        return Action(
-            kind="add",
-            summary="active MS without DMT: start a disease-modifying therapy",
-            target=TARGET,
+        return propose.action(
+            "add",
+            "active MS without DMT: start a disease-modifying therapy",
             at_target=False,
-            index="EDSS" if edss else None,
-            reasons=reasons,
-            sources=sources,
             next_review="MRI re-baseline about 6 months after the start",
         )
     if months is not None and months < ONSET_MONTHS:
@@ -101,26 +98,18 @@ def decide(context: RuleContext) -> Action:
             f"{fmt(months)} months on therapy: within its onset period; re-baseline MRI at about "
             "6 months"
         )
-        return Action(
-            kind="continue",
-            summary="activity in the DMT onset period: continue, re-baseline MRI",
-            target=TARGET,
+        return propose.action(
+            "continue",
+            "activity in the DMT onset period: continue, re-baseline MRI",
             at_target=False,
-            index="EDSS" if edss else None,
-            reasons=reasons,
-            sources=sources,
             next_review="MRI re-baseline at about 6 months",
         )
     reasons.append(
         f"breakthrough activity on {', '.join(dmts)}: offer a more efficacious DMT (ECTRIMS/EAN)"
     )
-    return Action(
-        kind="switch_class",
-        summary=f"breakthrough on {', '.join(dmts)}: escalate to a more efficacious DMT",
-        target=TARGET,
+    return propose.action(
+        "switch_class",
+        f"breakthrough on {', '.join(dmts)}: escalate to a more efficacious DMT",
         at_target=False,
-        index="EDSS" if edss else None,
-        reasons=reasons,
-        sources=sources,
         next_review="MRI re-baseline about 6 months after the switch",
     )

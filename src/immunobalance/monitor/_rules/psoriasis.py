@@ -16,7 +16,14 @@ severe psoriasis (PASI > 10, "rule of tens") → start a systemic therapy.
 from __future__ import annotations
 
 from immunobalance.monitor._action import Action
-from immunobalance.monitor._rules._base import RuleContext, cite, fmt, therapy_baseline
+from immunobalance.monitor._rules._base import (
+    Proposal,
+    RuleContext,
+    cite,
+    fmt,
+    record_missing,
+    therapy_baseline,
+)
 
 __all__ = ["decide"]
 
@@ -32,38 +39,28 @@ def decide(context: RuleContext) -> Action:
     sources = cite("psoriasis_goals", "euroguiderm_psoriasis")
     result = visit.indices.get("PASI")
     if result is None:
-        return Action(
-            kind="review",
-            summary="record PASI to judge the treatment goal",
+        return record_missing(
+            "record PASI to judge the treatment goal",
+            "no PASI at this visit",
             target=TARGET,
-            at_target=None,
-            reasons=["no PASI at this visit"],
             sources=sources,
-            next_review="at the next visit",
         )
     reasons = [f"PASI {fmt(result.value)} ({result.category}) on {visit.date.isoformat()}"]
+    propose = Proposal(TARGET, sources, reasons, index="PASI")
     systemic = [*therapy.advanced, *therapy.conventional]
     if not systemic:
         if result.value > MODERATE_SEVERE_PASI:
             reasons.append("moderate-to-severe psoriasis (PASI > 10) without systemic therapy")
-            return Action(
-                kind="add",
-                summary="start a systemic therapy (PASI > 10)",
-                target=TARGET,
+            return propose.action(
+                "add",
+                "start a systemic therapy (PASI > 10)",
                 at_target=False,
-                index="PASI",
-                reasons=reasons,
-                sources=sources,
                 next_review="at 10-16 weeks",
             )
-        return Action(
-            kind="continue",
-            summary="mild psoriasis: topical therapy, no systemic change",
-            target=TARGET,
+        return propose.action(
+            "continue",
+            "mild psoriasis: topical therapy, no systemic change",
             at_target=None,
-            index="PASI",
-            reasons=reasons,
-            sources=sources,
             next_review="at the next visit",
         )
     base, how = therapy_baseline(visit.series.get("PASI", []), therapy.evaluated_start)
@@ -76,42 +73,27 @@ def decide(context: RuleContext) -> Action:
         reasons.append(f"{therapy.evaluated.agent} for {fmt(weeks)} weeks")
     if base is None or base.date >= visit.date or base.value <= 0:
         reasons.append("no earlier PASI to compare with: this visit is the baseline")
-        return Action(
-            kind="continue",
-            summary="baseline recorded: continue and reassess at 10-16 weeks",
-            target=TARGET,
+        return propose.action(
+            "continue",
+            "baseline recorded: continue and reassess at 10-16 weeks",
             at_target=None,
-            index="PASI",
-            reasons=reasons,
-            sources=sources,
             next_review="at 10-16 weeks",
         )
     change = (base.value - result.value) / base.value
     reasons.append(f"PASI change from {fmt(base.value)} {how}: {fmt(100 * change)} % improvement")
     if weeks is not None and weeks < INDUCTION_WEEKS:
         reasons.append("still in induction (< 10 weeks): the goal is judged at 10-16 weeks")
-        return Action(
-            kind="continue",
-            summary="induction: continue and judge at 10-16 weeks",
-            target=TARGET,
+        return propose.action(
+            "continue",
+            "induction: continue and judge at 10-16 weeks",
             at_target=change >= 0.75,
-            index="PASI",
-            reasons=reasons,
-            sources=sources,
             next_review="at 10-16 weeks",
         )
     if change >= 0.75:
         level = "PASI90" if change >= 0.90 else "PASI75"
         reasons.append(f"{level} reached: treatment goal met")
-        return Action(
-            kind="continue",
-            summary=f"goal met ({level}): continue",
-            target=TARGET,
-            at_target=True,
-            index="PASI",
-            reasons=reasons,
-            sources=sources,
-            next_review=NEXT,
+        return propose.action(
+            "continue", f"goal met ({level}): continue", at_target=True, next_review=NEXT
         )
     agents = ", ".join(systemic)
     if change >= 0.50:
@@ -119,14 +101,10 @@ def decide(context: RuleContext) -> Action:
             "PASI50 but not PASI75: modify unless the DLQI is <= 5 (DLQI is not recorded; "
             "check it): optimise dose or interval, or add a topical/conventional agent"
         )
-        return Action(
-            kind="optimise_dose",
-            summary=f"PASI50-75: optimise {agents} (check DLQI)",
-            target=TARGET,
+        return propose.action(
+            "optimise_dose",
+            f"PASI50-75: optimise {agents} (check DLQI)",
             at_target=False,
-            index="PASI",
-            reasons=reasons,
-            sources=sources,
             next_review=NEXT,
         )
     failed = ", ".join(c.replace("_", " ") for c in therapy.failed_classes) or "none"
@@ -134,13 +112,9 @@ def decide(context: RuleContext) -> Action:
         f"< PASI50: treatment goal not met on {agents}; switch to another mechanism (classes "
         f"that failed before: {failed})"
     )
-    return Action(
-        kind="switch_class",
-        summary=f"< PASI50: switch from {agents} to another mechanism",
-        target=TARGET,
+    return propose.action(
+        "switch_class",
+        f"< PASI50: switch from {agents} to another mechanism",
         at_target=False,
-        index="PASI",
-        reasons=reasons,
-        sources=sources,
         next_review="at 10-16 weeks of the new therapy",
     )

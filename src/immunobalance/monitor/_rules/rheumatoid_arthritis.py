@@ -24,9 +24,11 @@ from __future__ import annotations
 from immunobalance.monitor._action import Action, ActionKind
 from immunobalance.monitor._rules._base import (
     SUSTAINED_MONTHS,
+    Proposal,
     RuleContext,
     cite,
     fmt,
+    record_missing,
     streak_months,
     therapy_baseline,
 )
@@ -140,21 +142,17 @@ def decide(context: RuleContext) -> Action:
     key = next((k for k in INDEX_PREFERENCE if k in visit.indices), None)
     sources = cite("eular_ra_2022", "smolen_t2t_2016")
     if key is None:
-        return Action(
-            kind="review",
-            summary="measure a composite activity index (CDAI) to judge the target",
+        return record_missing(
+            "measure a composite activity index (CDAI) to judge the target",
+            "no composite disease-activity measure at this visit: record TJC28, SJC28, PTGA "
+            "and PHGA (CDAI), with CRP for SDAI/DAS28",
             target=TARGET["CDAI"],
-            at_target=None,
-            reasons=[
-                "no composite disease-activity measure at this visit: record TJC28, SJC28, PTGA "
-                "and PHGA (CDAI), with CRP for SDAI/DAS28"
-            ],
             sources=sources,
-            next_review="at the next visit",
         )
     result = visit.indices[key]
     category = result.category
     reasons = [f"{key} {fmt(result.value)} ({category}) on {visit.date.isoformat()}"]
+    propose = Proposal(TARGET[key], sources, reasons, index=key)
     previous = visit.previous_indices.get(key)
     if previous is not None and visit.previous_date is not None:
         reasons.append(
@@ -196,16 +194,7 @@ def decide(context: RuleContext) -> Action:
                 )
             else:
                 kind, summary = "continue", "continue: sustained remission without DMARD"
-            return Action(
-                kind=kind,
-                summary=summary,
-                target=TARGET[key],
-                at_target=True,
-                index=key,
-                reasons=reasons,
-                sources=sources,
-                next_review=NEXT_TARGET,
-            )
+            return propose.action(kind, summary, at_target=True, next_review=NEXT_TARGET)
         reasons.append(
             f"remission for {fmt(months)} months; tapering is considered once it has lasted "
             ">= 6 months"
@@ -218,26 +207,18 @@ def decide(context: RuleContext) -> Action:
                 + (f" ({fmt(dose)} mg/day)" if dose is not None else "")
                 + ": taper it as rapidly as clinically feasible (EULAR 2022 item 5)"
             )
-            return Action(
-                kind="taper",
-                summary="at target: continue DMARDs, taper the glucocorticoid",
-                target=TARGET[key],
+            return propose.action(
+                "taper",
+                "at target: continue DMARDs, taper the glucocorticoid",
                 at_target=True,
-                index=key,
-                reasons=reasons,
-                sources=sources,
                 next_review=NEXT_TARGET,
             )
         if category == "low":
             reasons.append("low disease activity is an acceptable target; remission is the aim")
-        return Action(
-            kind="continue",
-            summary=f"at target ({category}): continue current therapy",
-            target=TARGET[key],
+        return propose.action(
+            "continue",
+            f"at target ({category}): continue current therapy",
             at_target=True,
-            index=key,
-            reasons=reasons,
-            sources=sources,
             next_review=NEXT_TARGET,
         )
     months_on = therapy.months_on_evaluated
@@ -255,14 +236,10 @@ def decide(context: RuleContext) -> Action:
         reasons.append(f"{therapy.evaluated.agent} started {fmt(months_on)} months ago")
     if months_on is not None and months_on < 3:
         reasons.append("too early to judge: adjust if there is no improvement by 3 months")
-        return Action(
-            kind="continue",
-            summary="not at target yet: continue and reassess at 3 months",
-            target=TARGET[key],
+        return propose.action(
+            "continue",
+            "not at target yet: continue and reassess at 3 months",
             at_target=False,
-            index=key,
-            reasons=reasons,
-            sources=sources,
             next_review=NEXT_ACTIVE,
         )
     if (
@@ -274,15 +251,12 @@ def decide(context: RuleContext) -> Action:
         reasons.append(
             ">= 50 % improvement at 3 months predicts reaching the target by 6 months: continue"
         )
-        return Action(
-            kind="continue",
-            summary="improving >= 50 %: continue and reassess at 6 months",
-            target=TARGET[key],
+        return propose.action(
+            "continue",
+            "improving >= 50 %: continue and reassess at 6 months",
             at_target=False,
-            index=key,
-            reasons=reasons,
-            sources=[*sources, *cite("aletaha_2016_3_months")],
             next_review=NEXT_ACTIVE,
+            sources=[*sources, *cite("aletaha_2016_3_months")],
         )
     if months_on is not None and months_on < 6:
         why = "improvement < 50 % at 3 months"
@@ -294,13 +268,6 @@ def decide(context: RuleContext) -> Action:
     reasons.append(reason)
     if kind == "optimise_dose":
         extra = [*extra, *cite("mtx_dose")]
-    return Action(
-        kind=kind,
-        summary=summary,
-        target=TARGET[key],
-        at_target=False,
-        index=key,
-        reasons=reasons,
-        sources=[*sources, *extra],
-        next_review=NEXT_ACTIVE,
+    return propose.action(
+        kind, summary, at_target=False, next_review=NEXT_ACTIVE, sources=[*sources, *extra]
     )

@@ -20,9 +20,11 @@ from immunobalance.indices import SLEDAI_2K_WEIGHTS
 from immunobalance.monitor._action import Action, ActionKind
 from immunobalance.monitor._rules._base import (
     SUSTAINED_MONTHS,
+    Proposal,
     RuleContext,
     cite,
     fmt,
+    record_missing,
     therapy_baseline,
 )
 from immunobalance.monitor._visit import IndexPoint
@@ -137,27 +139,21 @@ def decide(context: RuleContext) -> Action:
     sources = cite("doris_2021", "lldas_2016", "eular_sle_2023")
     result = visit.indices.get("SLEDAI2K")
     if result is None:
-        return Action(
-            kind="review",
-            summary="record all SLEDAI-2K descriptors and the PGA",
+        return record_missing(
+            "record all SLEDAI-2K descriptors and the PGA",
+            "SLEDAI-2K is not complete at this visit (all 24 descriptors needed)",
             target=TARGET,
-            at_target=None,
-            reasons=["SLEDAI-2K is not complete at this visit (all 24 descriptors needed)"],
             sources=sources,
-            next_review="at the next visit",
         )
     reasons = [f"SLEDAI-2K {fmt(result.value)} ({result.category}) on {visit.date.isoformat()}"]
+    propose = Proposal(TARGET, sources, reasons, index="SLEDAI2K")
     state, why = lupus_state(context, result.value, _new_activity(context))
     reasons += why
     if state is None:
-        return Action(
-            kind="review",
-            summary="record the physician global assessment (PGA)",
-            target=TARGET,
+        return propose.action(
+            "review",
+            "record the physician global assessment (PGA)",
             at_target=None,
-            index="SLEDAI2K",
-            reasons=reasons,
-            sources=sources,
             next_review="at the next visit",
         )
     gc = therapy.glucocorticoid_mg_per_day
@@ -175,49 +171,28 @@ def decide(context: RuleContext) -> Action:
                     if a != "hydroxychloroquine"
                 ]
                 if not others:
-                    return Action(
-                        kind="continue",
-                        summary="sustained remission on hydroxychloroquine: continue",
-                        target=TARGET,
+                    return propose.action(
+                        "continue",
+                        "sustained remission on hydroxychloroquine: continue",
                         at_target=True,
-                        index="SLEDAI2K",
-                        reasons=reasons,
-                        sources=sources,
                         next_review=NEXT_TARGET,
                     )
                 summary = f"sustained remission: consider tapering {', '.join(others)} (keep HCQ)"
-            return Action(
-                kind="taper",
-                summary=summary,
-                target=TARGET,
-                at_target=True,
-                index="SLEDAI2K",
-                reasons=reasons,
-                sources=sources,
-                next_review=NEXT_TARGET,
-            )
+            return propose.action("taper", summary, at_target=True, next_review=NEXT_TARGET)
         if therapy.on_glucocorticoid and (gc is None or gc > 5.0):
             reasons.append(
                 "glucocorticoid maintenance should be <= 5 mg/day and withdrawn if possible"
             )
-            return Action(
-                kind="taper",
-                summary="at target: taper prednisone to <= 5 mg/day",
-                target=TARGET,
+            return propose.action(
+                "taper",
+                "at target: taper prednisone to <= 5 mg/day",
                 at_target=True,
-                index="SLEDAI2K",
-                reasons=reasons,
-                sources=sources,
                 next_review=NEXT_TARGET,
             )
-        return Action(
-            kind="continue",
-            summary=f"at target ({state.upper()}): continue",
-            target=TARGET,
+        return propose.action(
+            "continue",
+            f"at target ({state.upper()}): continue",
             at_target=True,
-            index="SLEDAI2K",
-            reasons=reasons,
-            sources=sources,
             next_review=NEXT_TARGET,
         )
     months_on = therapy.months_on_evaluated
@@ -227,26 +202,18 @@ def decide(context: RuleContext) -> Action:
         reasons.append(f"SLEDAI-2K change from {fmt(base.value)} {how}: {fmt(-drop)} points")  # type: ignore[union-attr]
     if months_on is not None and months_on < 3:
         reasons.append(f"{fmt(months_on)} months on {therapy.evaluated.agent}: too early to judge")  # type: ignore[union-attr]
-        return Action(
-            kind="continue",
-            summary="not at target yet: continue, reassess in 1-3 months",
-            target=TARGET,
+        return propose.action(
+            "continue",
+            "not at target yet: continue, reassess in 1-3 months",
             at_target=False,
-            index="SLEDAI2K",
-            reasons=reasons,
-            sources=sources,
             next_review=NEXT_ACTIVE,
         )
     if months_on is not None and months_on < 6 and drop is not None and drop >= 4:
         reasons.append("SLEDAI-2K fell >= 4 points (SRI-4 component): improving, continue")
-        return Action(
-            kind="continue",
-            summary="improving: continue, reassess in 1-3 months",
-            target=TARGET,
+        return propose.action(
+            "continue",
+            "improving: continue, reassess in 1-3 months",
             at_target=False,
-            index="SLEDAI2K",
-            reasons=reasons,
-            sources=sources,
             next_review=NEXT_ACTIVE,
         )
     kind: ActionKind
@@ -263,13 +230,4 @@ def decide(context: RuleContext) -> Action:
     else:
         kind, summary = "add", "start hydroxychloroquine (all patients unless contraindicated)"
     reasons.append("not at target: adjust therapy (EULAR 2023)")
-    return Action(
-        kind=kind,
-        summary=summary,
-        target=TARGET,
-        at_target=False,
-        index="SLEDAI2K",
-        reasons=reasons,
-        sources=sources,
-        next_review=NEXT_ACTIVE,
-    )
+    return propose.action(kind, summary, at_target=False, next_review=NEXT_ACTIVE)

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from immunobalance.monitor._action import Action
-from immunobalance.monitor._rules._base import RuleContext, cite, fmt
+from immunobalance.monitor._rules._base import Proposal, RuleContext, cite, fmt
 
 __all__ = ["decide"]
 
@@ -31,51 +31,38 @@ def decide(context: RuleContext) -> Action:
         reasons.append(f"stage {fmt(stage.value)} ({stage.category})")
     if stage is not None and stage.value < 3:
         sources = cite("insel_2015", "ada_2024_screening")
+        propose = Proposal(TARGET, sources, reasons, index="T1D_STAGE")
         given = "teplizumab" in {m.agent for m in context.patient.medications}
         age = context.patient.age_at(visit.date)
         if stage.value >= 2 and not given and (age is None or age >= 8):
             reasons.append("stage 2 from age 8: teplizumab can delay clinical (stage 3) diabetes")
-            return Action(
-                kind="add",
-                summary="stage 2: consider teplizumab to delay stage 3",
-                target=TARGET,
+            return propose.action(
+                "add",
+                "stage 2: consider teplizumab to delay stage 3",
                 at_target=None,
-                index="T1D_STAGE",
-                reasons=reasons,
-                sources=sources,
                 next_review="glucose and HbA1c every 3-6 months",
             )
-        return Action(
-            kind="continue",
-            summary="presymptomatic: continue metabolic monitoring",
-            target=TARGET,
+        return propose.action(
+            "continue",
+            "presymptomatic: continue metabolic monitoring",
             at_target=None,
-            index="T1D_STAGE",
-            reasons=reasons,
-            sources=sources,
             next_review="glucose and HbA1c every 6-12 months (stage 1) or 3-6 months (stage 2)",
         )
     sources = cite("ada_2024_glycaemic")
+    propose = Proposal(TARGET, sources, reasons, index="T1D_STAGE" if stage else None)
     if hba1c is None:
-        return Action(
-            kind="review",
-            summary="record HbA1c",
-            target=TARGET,
+        return propose.action(
+            "review",
+            "record HbA1c",
             at_target=None,
-            index="T1D_STAGE" if stage else None,
-            reasons=[*reasons, "no HbA1c at this visit"],
-            sources=sources,
             next_review="HbA1c every 3 months",
+            reasons=[*reasons, "no HbA1c at this visit"],
         )
     at_target = hba1c[0] < HBA1C_TARGET_PCT
     reasons.append(f"HbA1c {fmt(hba1c[0])} % (target < 7 %)")
-    return Action(
-        kind="continue" if at_target else "optimise_dose",
-        summary="HbA1c at target: continue" if at_target else "HbA1c above 7 %: optimise insulin",
-        target=TARGET,
+    return propose.action(
+        "continue" if at_target else "optimise_dose",
+        "HbA1c at target: continue" if at_target else "HbA1c above 7 %: optimise insulin",
         at_target=at_target,
-        index="T1D_STAGE" if stage else None,
-        reasons=reasons,
-        sources=sources,
         next_review="HbA1c every 3 months",
     )

@@ -1,0 +1,229 @@
+"""Stage 0 of calibration: the structural population parameters of each disease.
+
+Two population-level quantities shape the *distribution* of responses to any targeted agent
+and cannot be identified from control arms alone:
+
+* ``pathway_cv`` — how much patients differ in which pathway drives their disease (the
+  between-patient lognormal CV of the pathway weights). Small: every patient responds about
+  equally to a TNF blocker (many reach ACR20, few ACR70); large: deep responders and
+  non-responders side by side, as trials show.
+* ``K_act`` (typical value) — the activation level giving half-maximal effector expansion, i.e.
+  how close the disease's T-cell loop sits to its tolerance switch: how easily upstream agents
+  (co-stimulation block, B-cell depletion, trafficking block) collapse it.
+
+For diseases whose control rows are event endpoints the placebo model cannot move (T1D
+diagnosis, MS relapses), one natural-history parameter (``k_beta``, ``arr0``: the population's
+typical progression or relapse rate) is searched as well, after the other two.
+
+``pathway_cv`` × ``K_act`` are searched per disease on a full grid, then the natural-history
+parameter at the best point. The placebo model is fitted once
+beforehand (stage 1, :func:`._fit.fit_calibration`: drug-free control arms do not depend on
+these parameters, every patient staying at its exact untreated equilibrium) and refitted at the
+chosen point; at each grid point every calibration row of the disease is predicted with common
+random numbers and the point is scored by
+
+    S = Σ_rows (pred − pub)² + Σ_active rows ((pred − pred_c) − (pub − pub_c))²
+
+(proportions in percentage points; rates and means as relative error in percent, each with
+weight 1/4: they are fewer and noisier). The best point is kept; stage 2 (pathway multipliers,
+:func:`._fit.fit_pathway_multipliers`) then runs on top of it. Agent PK and potency are never
+touched. The grid and every point's score are stored in the calibration's ``meta``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from immunobalance.population._calibration import Calibration, DiseaseCalibration
+from immunobalance.population._rows import calibration_rows, rows_by_trial
+from immunobalance.population._validate import validate_calibration
+
+__all__ = [
+    "COARSE_GRIDS",
+    "K_ACT_GRID",
+    "PATHWAY_CV_GRID",
+    "StructurePoint",
+    "fit_structure",
+    "fit_structures",
+    "score_rows",
+]
+
+#: Candidate between-patient CVs of the pathway weights (the declared prior is 0.5).
+PATHWAY_CV_GRID: tuple[float, ...] = (0.5, 1.0, 1.5, 2.5, 4.0, 6.0)
+#: Candidate typical K_act (the declared prior 0.6; bounds 0.3–0.9).
+K_ACT_GRID: tuple[float, ...] = (0.4, 0.5, 0.6, 0.7, 0.8)
+#: Natural-history parameter per disease whose control rows are event endpoints the placebo
+#: model cannot move (time to stage-3 T1D, relapse rate): its typical value is searched last.
+NATURAL_HISTORY_GRID: dict[str, tuple[str, tuple[float, ...]]] = {
+    "type_1_diabetes": ("k_beta", (0.0004, 0.0007, 0.001, 0.0014)),
+    "multiple_sclerosis": ("arr0", (0.6, 0.8, 1.0)),
+}
+#: Coarser grids for diseases whose calibration trials are long (104–260 weeks) and few
+#: (2–8 rows): each point costs several times more, and they constrain fewer parameters.
+COARSE_GRIDS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
+    "type_1_diabetes": ((0.5, 1.5, 4.0), (0.5, 0.6, 0.7)),
+    "multiple_sclerosis": ((0.5, 1.5, 4.0), (0.5, 0.6, 0.7)),
+}
+#: Weight of relative (rate/mean) errors against percentage-point errors.
+RELATIVE_WEIGHT = 0.25
+
+
+@dataclass(frozen=True)
+class StructurePoint:
+    """One grid point and its score."""
+
+    pathway_cv: float
+    k_act: float
+    score: float
+    natural_history: tuple[str, float] | None
+    mae_pp: float | None
+    calibration: Calibration
+
+
+def score_rows(rows: Sequence[dict[str, Any]]) -> float:
+    """The objective ``S`` of the module docstring over ``trial validate`` rows."""
+    from immunobalance.trials.spec import ENDPOINT_CODES
+
+    total = 0.0
+    for r in rows:
+        if r["error_pp"] is None:
+            continue
+        prop = ENDPOINT_CODES[r["endpoint"]] == "proportion"
+        w = 1.0 if prop else RELATIVE_WEIGHT
+        total += w * float(r["error_pp"]) ** 2
+        if r["published_diff"] is not None and r["predicted_diff"] is not None:
+            d = 100.0 * (float(r["predicted_diff"]) - float(r["published_diff"]))
+            if not prop:
+                d /= max(abs(float(r["published"])), 1e-3)
+            total += w * d * d
+    return total
+
+
+def _with_structure(
+    disease: str, pathway_cv: float, k_act: float, nat: tuple[str, float] | None
+) -> Calibration:
+    typical = {"K_act": k_act} | ({nat[0]: nat[1]} if nat else {})
+    return Calibration(
+        "structure-candidate",
+        {disease: DiseaseCalibration(typical=typical, pathway_cv=pathway_cv)},
+    )
+
+
+def fit_structure(
+    disease: str,
+    *,
+    n_per_arm: int = 150,
+    seed: int = 20261121,
+    pathway_cv_grid: Sequence[float] | None = None,
+    k_act_grid: Sequence[float] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[StructurePoint, list[StructurePoint]]:
+    """Grid search of (pathway_cv, K_act) for ``disease`` (then its natural-history parameter,
+    if any). Returns the best point and all points."""
+    from immunobalance.population._fit import fit_calibration
+
+    cv_default, k_default = COARSE_GRIDS.get(disease, (PATHWAY_CV_GRID, K_ACT_GRID))
+    pathway_cv_grid = cv_default if pathway_cv_grid is None else pathway_cv_grid
+    k_act_grid = k_default if k_act_grid is None else k_act_grid
+    trials = [
+        t for t, rows in rows_by_trial(calibration_rows()).items() if rows[0].disease == disease
+    ]
+    points: dict[tuple[float, float, tuple[str, float] | None], StructurePoint] = {}
+    # The placebo model is fitted once, at the declared structure: drug-free control arms do
+    # not depend on the pathway spread or the switch threshold (every patient stays at its
+    # exact untreated equilibrium), and stage 1 is refitted at the chosen structure anyway.
+    placebo = fit_calibration(
+        diseases=[disease], n_per_arm=n_per_arm, seed=seed, progress=progress
+    ).for_disease(disease)
+
+    def evaluate(cv: float, k: float, nat: tuple[str, float] | None = None) -> StructurePoint:
+        if (cv, k, nat) in points:
+            return points[(cv, k, nat)]
+        structure = _with_structure(disease, cv, k, nat).for_disease(disease)
+        cal = Calibration(
+            "structure-candidate",
+            {
+                disease: DiseaseCalibration(
+                    typical={**placebo.typical, **structure.typical},
+                    placebo_between_trial_sd=placebo.placebo_between_trial_sd,
+                    trial_effects=dict(placebo.trial_effects),
+                    pathway_cv=cv,
+                )
+            },
+        )
+        val = validate_calibration(cal, n_per_arm=n_per_arm, seed=seed, trials=trials)
+        pt = StructurePoint(cv, k, score_rows(val["rows"]), nat, val["summary"]["mae_pp"], cal)
+        if progress is not None:
+            extra = f", {nat[0]} {nat[1]:g}" if nat else ""
+            progress(
+                f"{disease}: pathway_cv {cv:g}, K_act {k:g}{extra} → score {pt.score:.0f}, "
+                f"MAE {pt.mae_pp} pp"
+            )
+        points[(cv, k, nat)] = pt
+        return pt
+
+    best = min(
+        (evaluate(cv, k) for cv in pathway_cv_grid for k in k_act_grid), key=lambda p: p.score
+    )
+    if disease in NATURAL_HISTORY_GRID:
+        name, grid = NATURAL_HISTORY_GRID[disease]
+        best = min(
+            (evaluate(best.pathway_cv, best.k_act, (name, v)) for v in grid),
+            key=lambda p: p.score,
+        )
+    return best, list(points.values())
+
+
+def fit_structures(
+    diseases: Sequence[str] | None = None,
+    *,
+    n_per_arm: int = 150,
+    seed: int = 20261121,
+    progress: Callable[[str], None] | None = None,
+) -> Calibration:
+    """Stage 0 for every disease with calibration rows: a base calibration holding each
+    disease's best (pathway_cv, K_act), with the whole grid and its scores in ``meta``."""
+    by_disease = sorted({rows[0].disease for rows in rows_by_trial(calibration_rows()).values()})
+    chosen: dict[str, DiseaseCalibration] = {}
+    report: list[dict[str, Any]] = []
+    for d in by_disease:
+        if diseases and d not in diseases:
+            continue
+        best, points = fit_structure(d, n_per_arm=n_per_arm, seed=seed, progress=progress)
+        typical = {"K_act": best.k_act}
+        if best.natural_history is not None:
+            typical[best.natural_history[0]] = best.natural_history[1]
+        chosen[d] = DiseaseCalibration(typical=typical, pathway_cv=best.pathway_cv)
+        rows = [
+            f"{r.trial} / {r.arm} / {r.endpoint}@{r.week:g}"
+            for r in calibration_rows()
+            if r.disease == d
+        ]
+        report += [
+            {"disease": d, "parameter": "pathway_cv", "value": best.pathway_cv, "rows": rows},
+            {"disease": d, "parameter": "typical.K_act", "value": best.k_act, "rows": rows},
+            *(
+                [
+                    {
+                        "disease": d,
+                        "parameter": f"typical.{best.natural_history[0]}",
+                        "value": best.natural_history[1],
+                        "rows": rows,
+                    }
+                ]
+                if best.natural_history
+                else []
+            ),
+            {
+                "disease": d,
+                "parameter": "stage-0 grid (pathway_cv, K_act, natural history, score, MAE pp)",
+                "value": [
+                    [p.pathway_cv, p.k_act, p.natural_history, round(p.score, 1), p.mae_pp]
+                    for p in points
+                ],
+                "rows": [],
+            },
+        ]
+    return Calibration("structure", chosen, {"parameters": report})
