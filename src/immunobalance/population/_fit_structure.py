@@ -16,11 +16,11 @@ diagnosis, MS relapses), one natural-history parameter (``k_beta``, ``arr0``: th
 typical progression or relapse rate) is searched as well, after the other two.
 
 ``pathway_cv`` × ``K_act`` are searched per disease on a full grid, then the natural-history
-parameter at the best point. The placebo model is fitted once
-beforehand (stage 1, :func:`._fit.fit_calibration`: drug-free control arms do not depend on
-these parameters, every patient staying at its exact untreated equilibrium) and refitted at the
-chosen point; at each grid point every calibration row of the disease is predicted with common
-random numbers and the point is scored by
+parameter at the best point. The placebo model is fitted once beforehand (stage 1,
+:func:`._fit.fit_calibration`: drug-free control arms depend on these parameters only through
+which candidates are accepted, every patient staying at its exact untreated equilibrium) and
+refitted at the chosen point; at each grid point every calibration row of the disease is
+predicted with common random numbers and the point is scored by
 
     S = Σ_rows (pred − pub)² + Σ_active rows ((pred − pred_c) − (pub − pub_c))²
 

@@ -118,7 +118,8 @@ def calibration_markdown(
         "and deep responders to one targeted agent) and the typical T-cell switch threshold "
         "``K_act`` (how easily upstream agents collapse the effector loop) are chosen on a "
         "grid by the squared errors of every row of the disease and of every active-minus-"
-        "control difference, with the placebo model refitted at each grid point.",
+        "control difference; the placebo model (stage 1) is fitted before the grid and refitted "
+        "at the chosen point.",
         "",
         "Background therapy. Populations defined as *on stable* background therapy "
         "(`mtx_ir`, `tnf_ir`, `dmard_ir`: the knowledge base's `background_run_in_weeks`) "
