@@ -27,7 +27,12 @@ from numpy.typing import NDArray
 from immunobalance.knowledge.schema import Population
 from immunobalance.model.diseases.base import DiseaseModule, ReadoutContext
 from immunobalance.model.result import ParameterSet, SimulationResult
-from immunobalance.model.solver import SolverOptions, _hazard_events, simulate
+from immunobalance.model.solver import (
+    SolverOptions,
+    default_visit_weeks,
+    hazard_events,
+    simulate,
+)
 from immunobalance.regimen import RegimenItem
 
 __all__ = ["established_background", "established_first", "simulate_with_run_in"]
@@ -115,11 +120,10 @@ def simulate_with_run_in(
             covariates=covariates,
             solver=solver,
         )
-    visits = (
-        np.unique(np.append(np.arange(0.0, np.floor(weeks) + 1.0), weeks))
-        if sample_weeks is None
-        else np.asarray(sample_weeks, dtype=float)
-    )
+    if sample_weeks is None:
+        visits = default_visit_weeks(weeks)
+    else:
+        visits = np.asarray(sample_weeks, dtype=float)
     weekly = np.unique(np.concatenate([np.arange(0.0, weeks, 1.0), [weeks], visits]))
     raw = simulate(
         module,
@@ -145,7 +149,7 @@ def simulate_with_run_in(
 
     ctx = ReadoutContext(visits, at(states), at(signals), params, seed, idx)
     events: dict[str, list[NDArray[np.float64]]] = {
-        name: _hazard_events(states[hstate], weekly, seed, name, idx)
+        name: hazard_events(states[hstate], weekly, seed, name, idx)
         for name, hstate in module.event_hazards.items()
     }
     events.update(

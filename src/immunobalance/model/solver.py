@@ -58,7 +58,14 @@ from immunobalance.model.pharmacology import (
 from immunobalance.model.result import ParameterSet, SimulationResult
 from immunobalance.regimen import RegimenItem
 
-__all__ = ["KernelInputs", "SolverOptions", "kernel_inputs", "simulate"]
+__all__ = [
+    "KernelInputs",
+    "SolverOptions",
+    "default_visit_weeks",
+    "hazard_events",
+    "kernel_inputs",
+    "simulate",
+]
 
 TYPICAL_COVARIATES = {"weight_kg": 70.0, "height_cm": 170.0, "age_years": 50.0}
 _PATIENTS_PER_CHUNK = 32
@@ -289,6 +296,11 @@ def _eval_numpy(
     ).copy()
 
 
+def default_visit_weeks(weeks: float) -> NDArray[np.float64]:
+    """Every week from 0, plus ``weeks`` itself: the visits of a simulation by default."""
+    return np.unique(np.append(np.arange(0.0, math.floor(max(weeks, 0)) + 1.0), weeks))
+
+
 def simulate(
     module: DiseaseModule,
     params: ParameterSet,
@@ -336,7 +348,7 @@ def simulate(
     if not (math.isfinite(weeks) and weeks >= 0):
         problems.append(Problem("weeks", f"must be a non-negative number of weeks, got {weeks!r}"))
     if sample_weeks is None:
-        sample = np.unique(np.append(np.arange(0.0, math.floor(max(weeks, 0)) + 1.0), weeks))
+        sample = default_visit_weeks(weeks)
     else:
         sample = np.asarray(sample_weeks, dtype=float)
         if sample.ndim != 1 or sample.size == 0 or np.any(np.diff(sample) <= 0):
@@ -403,7 +415,7 @@ def simulate(
     readouts = module.readouts(ctx)
     events: dict[str, list[NDArray[np.float64]]] = {}
     for name, hstate in module.event_hazards.items():
-        events[name] = _hazard_events(states_full[hstate], grid, seed, name, idx)
+        events[name] = hazard_events(states_full[hstate], grid, seed, name, idx)
     full_ctx = ReadoutContext(grid, states_full, alg_full, full_params, seed, idx)
     events.update(module.threshold_events(full_ctx))
     ada = {
@@ -480,7 +492,7 @@ def _run_kernel(
     )
 
 
-def _hazard_events(
+def hazard_events(
     cum_hazard: NDArray[np.float64],
     grid_week: NDArray[np.float64],
     seed: int,

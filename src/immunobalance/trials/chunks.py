@@ -51,6 +51,10 @@ class ChunkTask:
     conduct: TrialConduct
     ae_hazard_per_week: float
     cohort_source: VirtualCohortSource
+    #: Background agents given since before randomisation, and for how long (weeks); see
+    #: :func:`immunobalance.model.run_in.established_background`.
+    established: frozenset[str] = frozenset()
+    run_in_weeks: float = 0.0
 
 
 @dataclass
@@ -81,8 +85,7 @@ def plan_chunks(n: int, chunk_size: int) -> list[tuple[int, int]]:
 
 def run_chunk(task: ChunkTask) -> ChunkOutcome:
     """Simulate and score one chunk (runs in-process or on a Dask worker)."""
-    from immunobalance.knowledge.loader import load_knowledge_base
-    from immunobalance.model.run_in import established_background, simulate_with_run_in
+    from immunobalance.model.run_in import simulate_with_run_in
 
     spec = task.spec
     info = spec.trial
@@ -91,17 +94,13 @@ def run_chunk(task: ChunkTask) -> ChunkOutcome:
     cohort = task.cohort_source.draw(info.disease, info.population, idx, seed=info.seed)
     module = disease_module(info.disease)
     visits = np.asarray(task.visit_weeks, dtype=float)
-    established, run_in_weeks = established_background(
-        load_knowledge_base().population(info.disease, info.population),
-        [list(a.regimen) for a in spec.arms],
-    )
     sim = simulate_with_run_in(
         module,
         cohort.params,
         list(arm.regimen),
         info.weeks,
-        established=established,
-        run_in_weeks=run_in_weeks,
+        established=task.established,
+        run_in_weeks=task.run_in_weeks,
         sample_weeks=visits,
         seed=info.seed,
         patient_index=idx,

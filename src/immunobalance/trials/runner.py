@@ -202,6 +202,13 @@ def run_trial(
     rules = conduct if conduct is not None else default_trial_conduct(info.disease)
     background = background_agents(info.disease, info.population)
     visits = visit_weeks(spec, rules)
+    from immunobalance.knowledge.loader import load_knowledge_base
+    from immunobalance.model.run_in import established_background
+
+    established, run_in_weeks = established_background(
+        load_knowledge_base().population(info.disease, info.population),
+        [list(arm.regimen) for arm in spec.arms],
+    )
     _preflight(spec, source)
 
     chunks = plan_chunks(info.n_per_arm, chunk_size)
@@ -216,6 +223,8 @@ def run_trial(
             conduct=rules,
             ae_hazard_per_week=arm_ae_hazard_per_week(arm.regimen, background, rules),
             cohort_source=source,
+            established=established,
+            run_in_weeks=run_in_weeks,
         )
         for a, arm in enumerate(spec.arms)
         for c, (s, e) in enumerate(chunks)
