@@ -211,3 +211,16 @@ def test_interactions_encode_label_restrictions(kb):
     assert kind("anakinra", "class:tnf_inhibitor") == "not_recommended"
     assert kind("natalizumab", "class:tnf_inhibitor") == "contraindicated"
     assert kind("voclosporin", "mycophenolate_mofetil") == "standard"
+
+
+@pytest.mark.parametrize("key", SMALL_MOLECULES)
+def test_in_vitro_potency_comes_with_a_sourced_unbound_fraction(kb, key):
+    """An IC50 measured without plasma protein acts on the unbound drug, so the record needs fu."""
+    agent = kb.agent(key)
+    in_vitro = [a for a in agent.actions if a.potency_kind in ("biochemical_ic50", "cellular_ic50")]
+    if not in_vitro:
+        pytest.skip(f"{key}: potencies are whole-blood or in-vivo values (binding included)")
+    fu = agent.pk.fraction_unbound
+    assert fu is not None, f"{key}: in-vitro potency without pk.fraction_unbound"
+    assert 0.0 < fu.value <= 1.0
+    assert "USPI" in fu.source or "SmPC" in fu.source, fu.source

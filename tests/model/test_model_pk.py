@@ -126,3 +126,41 @@ def test_solver_options_are_respected(ra) -> None:  # type: ignore[no-untyped-de
     assert loose.n_steps is not None and tight.n_steps is not None
     assert np.all(loose.n_steps < tight.n_steps)
     np.testing.assert_allclose(loose.states["I"], tight.states["I"], rtol=1e-2)
+
+
+def test_in_vitro_potency_is_compared_with_unbound_drug() -> None:
+    """EC50 (total plasma) = IC50 (unbound, in vitro) / fu; removing fu restores the raw value."""
+    from immunobalance.knowledge.loader import load_knowledge_base
+    from immunobalance.model.pharmacology import agent_pharmacology
+
+    agent = load_knowledge_base().agent("mycophenolate_mofetil")
+    assert agent.pk.fraction_unbound is not None
+    fu = agent.pk.fraction_unbound.value
+    bound = agent_pharmacology(agent, 0.157).actions[0].ec50
+    unbound_pk = agent.pk.model_copy(update={"fraction_unbound": None})
+    raw = agent_pharmacology(agent.model_copy(update={"pk": unbound_pk}), 0.157)
+    assert bound == pytest.approx(raw.actions[0].ec50 / fu, rel=1e-12)
+    # 0.1 µM MPA (Eugui 1991) in MMF-equivalent mg/L: 0.1e-6 mol/L × 433.5 g/mol × 1e3
+    assert raw.actions[0].ec50 == pytest.approx(0.1e-3 * 433.5, rel=1e-3)
+    assert any("fraction_unbound" in n for n in raw.notes)
+
+
+def test_teriflunomide_steady_state_sits_near_its_unbound_potency(ra) -> None:  # type: ignore[no-untyped-def]
+    """Leflunomide 20 mg/day: total plasma teriflunomide at steady state is of the order of its
+    unbound-corrected DHODH IC50 (a partial block), not ~150× above it as total-vs-IC50 gave."""
+    reg = parse_regimen(
+        [{"agent": "leflunomide", "dose": "20 mg", "route": "oral", "every": "1 day"}]
+    )
+    params = ra.typical_parameters(1)
+    res = simulate(
+        ra,
+        params,
+        reg,
+        24,
+        sample_weeks=np.array([24.0]),
+        seed=1,
+        covariates={"weight_kg": np.array([70.0])},
+    )
+    ec50 = ra.pharmacology("leflunomide").actions[0].ec50
+    ratio = float(res.concentrations["leflunomide"][0, -1]) / ec50
+    assert 0.1 < ratio < 10.0, ratio

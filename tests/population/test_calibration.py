@@ -67,6 +67,12 @@ def test_agent_level_parameters_are_rejected():
         Calibration.from_json(bad)
 
 
+def test_agent_level_spread_is_rejected():
+    bad = {"version": "v9", "diseases": {"psoriasis": {"spread": {"ustekinumab_ec50": 0.5}}}}
+    with pytest.raises(CalibrationError, match="ustekinumab_ec50"):
+        Calibration.from_json(bad)
+
+
 def test_round_trip():
     cal = Calibration.from_json(
         {
@@ -79,6 +85,7 @@ def test_round_trip():
                     "placebo_between_trial_sd": 0.4,
                     "trial_effects": {"X": 0.1},
                     "pathway_cv": 1.5,
+                    "spread": {"K_act": 0.25},
                 }
             },
         }
@@ -189,3 +196,30 @@ def test_calibration_improves_on_the_priors_for_its_rows():
     fitted = validate_calibration(load_calibration(), n_per_arm=120, seed=5, trials=trials)
     priors = validate_calibration(Calibration.uncalibrated(), n_per_arm=120, seed=5, trials=trials)
     assert fitted["summary"]["mae_pp"] < priors["summary"]["mae_pp"]
+
+
+def test_spread_replaces_the_declared_prior_spread():
+    """``spread.K_act`` is the between-patient CV of K_act: the declared CV reproduces the
+    prior draw exactly, and a larger one widens the log-spread by about the ratio of the σs."""
+    import math
+
+    import numpy as np
+
+    from immunobalance.model import get_disease_module
+    from immunobalance.population._calibration import DiseaseCalibration
+    from immunobalance.population._virtual import candidate_parameters
+
+    module = get_disease_module("rheumatoid_arthritis")
+    declared = next(p for p in module.all_parameters if p.name == "K_act")
+    assert declared.prior.kind == "lognormal" and declared.prior.cv is not None
+    cand = np.arange(6000, dtype=np.int64)
+    prior, _ = candidate_parameters(module, cand, 3, DiseaseCalibration())
+    same, _ = candidate_parameters(
+        module, cand, 3, DiseaseCalibration(spread={"K_act": declared.prior.cv})
+    )
+    np.testing.assert_allclose(same["K_act"], prior["K_act"], rtol=1e-12)
+    wide, _ = candidate_parameters(module, cand, 3, DiseaseCalibration(spread={"K_act": 0.2}))
+    ratio = float(np.std(np.log(wide["K_act"])) / np.std(np.log(prior["K_act"])))
+    expected = math.sqrt(math.log1p(0.2**2)) / math.sqrt(math.log1p(declared.prior.cv**2))
+    assert ratio == pytest.approx(expected, rel=0.1)  # truncation at 0.3–0.9 trims a little
+    assert np.median(wide["K_act"]) == pytest.approx(declared.value, rel=0.02)

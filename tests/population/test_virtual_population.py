@@ -166,3 +166,32 @@ def test_placebo_offset_reuses_the_draw_exactly():
         )
         for name in ("placebo_subjective", "placebo_objective", "w_il17", "K_act", "k_T"):
             np.testing.assert_array_equal(cohort.params[name], fresh.params[name])
+
+
+def test_population_in_the_tail_of_the_priors_is_reached():
+    """Lupus nephritis (published UPCR 3.5 ± 3.6 g/g, BLISS-LN) sits far in the tail of the
+    SLE priors (typical scale 0.4): the re-centred proposal must bring the cohort's median UPCR
+    to the published lognormal median (3.5/√(1 + (3.6/3.5)²) ≈ 2.44) with few unmatched slots."""
+    import math
+
+    vp = sample_virtual_population("systemic_lupus_erythematosus", "lupus_nephritis", 300, seed=11)
+    target = 3.5 / math.sqrt(1 + (3.6 / 3.5) ** 2)
+    assert float(np.median(vp.baseline_readouts["UPCR"])) == pytest.approx(target, rel=0.25)
+    assert int((vp.status == 3).sum()) <= 30
+
+
+def test_centring_uses_baseline_scales_only_and_leaves_centred_populations_alone():
+    """``centred_proposal`` moves exactly the declared scale parameter, by the median ratio."""
+    from immunobalance.population._calibration import DiseaseCalibration
+    from immunobalance.population._targets import Target
+    from immunobalance.population._virtual import centred_proposal
+
+    module = get_disease_module("systemic_lupus_erythematosus")
+    pilot = {"UPCR": np.array([0.5, 1.0, 2.0]), "_VALID": np.ones(3)}
+    far = Target("UPCR_G_PER_G", "UPCR", "normal", 3.0, 1.0, "test")
+    moved = centred_proposal(module, DiseaseCalibration(), pilot, [far])
+    upcr_0 = next(p for p in module.all_parameters if p.name == "upcr_0").value
+    assert moved.typical == {"upcr_0": pytest.approx(upcr_0 * 3.0)}
+    near = Target("UPCR_G_PER_G", "UPCR", "normal", 1.02, 1.0, "test")
+    same = DiseaseCalibration()
+    assert centred_proposal(module, same, pilot, [near]) is same

@@ -202,6 +202,10 @@ class PK(_Record):
     immunogenicity_with_mtx: Sourced | None = None
     ada_clearance_factor: Sourced | None = None  # fold increase of CL with ADA
     specific_activity: Sourced | None = None  # IU per mg (unit "IU/mg"), for IU-dosed proteins
+    # fraction of the (active moiety's) plasma concentration not bound to plasma proteins: an
+    # in-vitro potency (biochemical or cellular IC50, measured nearly protein-free) acts on the
+    # unbound drug, so the engine compares it with fu × total plasma concentration
+    fraction_unbound: Sourced | None = None
     note: str | None = None
 
 

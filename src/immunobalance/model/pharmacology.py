@@ -64,6 +64,8 @@ _PROTEINS = frozenset(
     }
 )
 _IN_VITRO = frozenset({"kd", "biochemical_ic50", "cellular_ic50"})
+#: Potencies measured (nearly) protein-free: for a small molecule they act on the unbound drug.
+_UNBOUND_POTENCY = frozenset({"biochemical_ic50", "cellular_ic50"})
 
 # Class-typical fallbacks (each use is reported in SimulationResult.notes).
 _FALLBACK_SOURCE_MAB = "Ryman JT, Meibohm B. CPT Pharmacometrics Syst Pharmacol 2017;6:576-588"
@@ -158,6 +160,34 @@ def _fraction(s: Sourced) -> float:
     return float(q.to("dimensionless").magnitude)
 
 
+def _unbound_fraction(
+    agent: Agent, large: bool, notes: list[str], problems: list[Problem]
+) -> float:
+    """Plasma unbound fraction of a small molecule whose potency was measured in vitro.
+
+    Why: biochemical and cellular IC50s are measured (nearly) free of plasma protein, but the
+    PK model tracks *total* plasma concentration. A drug that is 99 % bound (teriflunomide,
+    MPA, R406) would otherwise look about 30–170× more potent than it is. Proteins, cells and
+    exposure-only agents return 1 (their potencies are binding constants or in-vivo values).
+    """
+    has_in_vitro = any(a.potency_kind in _UNBOUND_POTENCY for a in agent.actions)
+    fu = agent.pk.fraction_unbound
+    if large or not has_in_vitro:
+        return 1.0
+    where = f"agent {agent.key}.pk.fraction_unbound"
+    if fu is None:
+        notes.append(
+            f"{where}: not in knowledge base; in-vitro potency compared with the total plasma "
+            "concentration (overstates the effect of a highly bound drug)"
+        )
+        return 1.0
+    value = _fraction(fu)
+    if not 0.0 < value <= 1.0:
+        problems.append(Problem(where, f"must lie in (0, 1], got {value:g}"))
+        return 1.0
+    return value
+
+
 def agent_pharmacology(agent: Agent, tissue_bdc: float) -> AgentPharmacology:
     """Translate an agent record into model units.
 
@@ -250,6 +280,8 @@ def agent_pharmacology(agent: Agent, tissue_bdc: float) -> AgentPharmacology:
     if pk.molecular_weight is not None:
         mw = float(_q(pk.molecular_weight).to("g/mol").magnitude)
 
+    unbound = _unbound_fraction(agent, protein or cells or exposure_only, notes, problems)
+
     actions: list[Action] = []
     for i, a in enumerate(agent.actions):
         apath = f"{where}.actions[{i}]"
@@ -273,6 +305,9 @@ def agent_pharmacology(agent: Agent, tissue_bdc: float) -> AgentPharmacology:
             and a.effect == "inhibit"
         ):
             site = tissue_bdc
+        if a.potency_kind in _UNBOUND_POTENCY:
+            # free-drug hypothesis: IC50_unbound / fu is the equivalent total plasma level
+            conc = conc / unbound
         emax = _emax(a, apath, problems, notes)
         actions.append(
             Action(a.process, a.effect, conc / site, emax, float(a.hill), site, a.potency.source)

@@ -7,6 +7,7 @@ A :class:`Calibration` holds, per disease, *population-level* values only:
   between-patient draw around the new typical value (same random stream, inverse CDF);
 * ``pathway_multipliers`` — factors on the knowledge-base pathway prior weights (renormalised
   per patient), i.e. the disease's average pathway mix;
+* ``spread`` — between-patient spread of a parameter replacing its declared prior spread;
 * ``pathway_cv`` — between-patient spread (lognormal CV) of the pathway weights: how much
   patients differ in which pathway drives their disease, hence the spread of responses to one
   targeted agent (default: the declared prior ``PATHWAY_CV``);
@@ -65,6 +66,10 @@ class DiseaseCalibration:
     trial_effects: dict[str, float] = field(default_factory=dict)  # trial → logit offset (EB)
     #: Between-patient CV of the pathway weights (None: the declared PATHWAY_CV prior).
     pathway_cv: float | None = None
+    #: Between-patient spread replacing a parameter's declared prior spread (CV of a
+    #: lognormal prior, SD of a normal or logit-normal one), e.g. how much patients differ in
+    #: how close their T-cell loop sits to its tolerance switch (``K_act``).
+    spread: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,6 +78,7 @@ class DiseaseCalibration:
             "pathway_cv": self.pathway_cv,
             "placebo_between_trial_sd": self.placebo_between_trial_sd,
             "trial_effects": dict(self.trial_effects),
+            **({"spread": dict(self.spread)} if self.spread else {}),
         }
 
 
@@ -117,6 +123,7 @@ class Calibration:
                     placebo_between_trial_sd=float(v.get("placebo_between_trial_sd", 0.0)),
                     trial_effects={t: float(x) for t, x in v.get("trial_effects", {}).items()},
                     pathway_cv=None if v.get("pathway_cv") is None else float(v["pathway_cv"]),
+                    spread={p: float(x) for p, x in v.get("spread", {}).items()},
                 )
                 for k, v in data["diseases"].items()
             }
@@ -134,7 +141,7 @@ def check_no_agent_parameters(data: Any, where: str = "calibration") -> None:
     def walk(obj: Any, path: str) -> None:
         if isinstance(obj, dict):
             for k, v in obj.items():
-                if path.endswith(("typical", "pathway_multipliers")) and any(
+                if path.endswith(("typical", "pathway_multipliers", "spread")) and any(
                     f in str(k).lower() for f in FORBIDDEN_KEYS
                 ):
                     bad.append(f"{path}.{k}")

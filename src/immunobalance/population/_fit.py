@@ -27,6 +27,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -127,17 +128,18 @@ def fit_calibration(
     cal = aggregate_trial_effects(estimates, constrains, n_per_arm=n_per_arm, seed=seed)
     meta = dict(cal.meta)
     meta["parameters"] = list(base.meta.get("parameters", [])) + list(meta.get("parameters", []))
+    if base.meta.get("method"):
+        meta["method"] = f"{base.meta['method']}; {meta.get('method', '')}"
     merged = {}
     for d in set(cal.diseases) | set(base.diseases):
         if diseases and d not in diseases:
             continue
         b, c = base.for_disease(d), cal.for_disease(d)
-        merged[d] = DiseaseCalibration(
+        merged[d] = replace(
+            b,
             typical={**b.typical, **c.typical},
-            pathway_multipliers=dict(b.pathway_multipliers),
             placebo_between_trial_sd=c.placebo_between_trial_sd,
             trial_effects=dict(c.trial_effects),
-            pathway_cv=b.pathway_cv,
         )
     return Calibration(cal.version, merged, meta)
 
@@ -382,13 +384,7 @@ def fit_pathway_multipliers(
             if abs(bk) > 1e-3
         }
         old = cal.for_disease(d)
-        new[d] = DiseaseCalibration(
-            typical=old.typical,
-            pathway_multipliers=mult,
-            placebo_between_trial_sd=old.placebo_between_trial_sd,
-            trial_effects=old.trial_effects,
-            pathway_cv=old.pathway_cv,
-        )
+        new[d] = replace(old, pathway_multipliers=mult)
         rows_used = [
             f"{r.trial} / {r.arm} / {r.endpoint}@{r.week:g}" for rows, _, _ in data for r in rows
         ]

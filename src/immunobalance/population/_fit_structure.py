@@ -16,7 +16,11 @@ diagnosis, MS relapses), one natural-history parameter (``k_beta``, ``arr0``: th
 typical progression or relapse rate) is searched as well, after the other two.
 
 ``pathway_cv`` × ``K_act`` are searched per disease on a full grid, then the natural-history
-parameter at the best point. The placebo model is fitted once beforehand (stage 1,
+parameter at the best point, then the between-patient CV of ``K_act`` (``spread.K_act``: do
+patients sit at different distances from the switch, so that one agent collapses the loop in
+some and not in others?), then the between-patient SD of the placebo parameters (with the
+placebo model refitted at each value: a wider spread gives the few deep placebo responders
+that ACR50/70 and PASI90 control arms show). The placebo model is fitted once beforehand (stage 1,
 :func:`._fit.fit_calibration`: drug-free control arms depend on these parameters only through
 which candidates are accepted, every patient staying at its exact untreated equilibrium) and
 refitted at the chosen point; at each grid point every calibration row of the disease is
@@ -33,7 +37,7 @@ touched. The grid and every point's score are stored in the calibration's ``meta
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from immunobalance.population._calibration import Calibration, DiseaseCalibration
@@ -42,8 +46,10 @@ from immunobalance.population._validate import validate_calibration
 
 __all__ = [
     "COARSE_GRIDS",
+    "K_ACT_CV_GRID",
     "K_ACT_GRID",
     "PATHWAY_CV_GRID",
+    "PLACEBO_SD_GRID",
     "StructurePoint",
     "fit_structure",
     "fit_structures",
@@ -66,6 +72,18 @@ COARSE_GRIDS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
     "type_1_diabetes": ((0.5, 1.5, 4.0), (0.5, 0.6, 0.7)),
     "multiple_sclerosis": ((0.5, 1.5, 4.0), (0.5, 0.6, 0.7)),
 }
+#: Candidate between-patient CVs of K_act, searched last at the chosen point (declared 0.1).
+K_ACT_CV_GRID: tuple[float, ...] = (0.1, 0.25, 0.4)
+#: Candidate between-patient SDs (logit scale) of both placebo parameters (declared 0.5):
+#: a wider spread gives the few deep placebo responders (ACR50/70, PASI90) trials report.
+PLACEBO_SD_GRID: tuple[float, ...] = (0.5, 1.0, 1.5)
+#: How stage 0 is described in the calibration file's ``method``.
+STAGE0_METHOD = (
+    "stage 0: per-disease grid search of pathway_cv x typical K_act (then k_beta/arr0 for "
+    "T1D/MS, then the between-patient CV of K_act, then the between-patient SD of the placebo "
+    "parameters with the placebo model refitted at each value) scored on all rows and "
+    "differences (immunobalance.population._fit_structure)"
+)
 #: Weight of relative (rate/mean) errors against percentage-point errors.
 RELATIVE_WEIGHT = 0.25
 
@@ -80,6 +98,7 @@ class StructurePoint:
     natural_history: tuple[str, float] | None
     mae_pp: float | None
     calibration: Calibration
+    spread: tuple[tuple[str, float], ...] = ()
 
 
 def score_rows(rows: Sequence[dict[str, Any]]) -> float:
@@ -130,7 +149,8 @@ def fit_structure(
     trials = [
         t for t, rows in rows_by_trial(calibration_rows()).items() if rows[0].disease == disease
     ]
-    points: dict[tuple[float, float, tuple[str, float] | None], StructurePoint] = {}
+    Spread = tuple[tuple[str, float], ...]
+    points: dict[tuple[float, float, tuple[str, float] | None, Spread], StructurePoint] = {}
     # The placebo model is fitted once, at the declared structure: drug-free control arms do
     # not depend on the pathway spread or the switch threshold (every patient stays at its
     # exact untreated equilibrium), and stage 1 is refitted at the chosen structure anyway.
@@ -138,30 +158,40 @@ def fit_structure(
         diseases=[disease], n_per_arm=n_per_arm, seed=seed, progress=progress
     ).for_disease(disease)
 
-    def evaluate(cv: float, k: float, nat: tuple[str, float] | None = None) -> StructurePoint:
-        if (cv, k, nat) in points:
-            return points[(cv, k, nat)]
+    def evaluate(
+        cv: float,
+        k: float,
+        nat: tuple[str, float] | None = None,
+        spread: Spread = (),
+        placebo_fit: DiseaseCalibration | None = None,
+    ) -> StructurePoint:
+        if (cv, k, nat, spread) in points:
+            return points[(cv, k, nat, spread)]
+        pl = placebo if placebo_fit is None else placebo_fit
         structure = _with_structure(disease, cv, k, nat).for_disease(disease)
         cal = Calibration(
             "structure-candidate",
             {
                 disease: DiseaseCalibration(
-                    typical={**placebo.typical, **structure.typical},
-                    placebo_between_trial_sd=placebo.placebo_between_trial_sd,
-                    trial_effects=dict(placebo.trial_effects),
+                    typical={**pl.typical, **structure.typical},
+                    placebo_between_trial_sd=pl.placebo_between_trial_sd,
+                    trial_effects=dict(pl.trial_effects),
                     pathway_cv=cv,
+                    spread=dict(spread),
                 )
             },
         )
         val = validate_calibration(cal, n_per_arm=n_per_arm, seed=seed, trials=trials)
-        pt = StructurePoint(cv, k, score_rows(val["rows"]), nat, val["summary"]["mae_pp"], cal)
+        score = score_rows(val["rows"])
+        pt = StructurePoint(cv, k, score, nat, val["summary"]["mae_pp"], cal, spread)
         if progress is not None:
             extra = f", {nat[0]} {nat[1]:g}" if nat else ""
+            extra += "".join(f", spread {n} {v:g}" for n, v in spread)
             progress(
                 f"{disease}: pathway_cv {cv:g}, K_act {k:g}{extra} → score {pt.score:.0f}, "
                 f"MAE {pt.mae_pp} pp"
             )
-        points[(cv, k, nat)] = pt
+        points[(cv, k, nat, spread)] = pt
         return pt
 
     best = min(
@@ -173,6 +203,39 @@ def fit_structure(
             (evaluate(best.pathway_cv, best.k_act, (name, v)) for v in grid),
             key=lambda p: p.score,
         )
+    # how far patients differ in the switch threshold: deep responders beside patients whose
+    # loop does not collapse under the same agent (the declared prior CV 0.1 is one point)
+    best = min(
+        (
+            evaluate(best.pathway_cv, best.k_act, best.natural_history, (("K_act", v),))
+            for v in K_ACT_CV_GRID
+        ),
+        key=lambda p: p.score,
+    )
+    if placebo.trial_effects:
+        # the placebo spread moves the control arms' means too, so the placebo model is
+        # refitted at each of these points before they are scored (the declared SD included,
+        # so that every candidate is compared at its own refitted placebo level)
+        tried = []
+        for sd in PLACEBO_SD_GRID:
+            spread = (*best.spread, ("placebo_objective", sd), ("placebo_subjective", sd))
+            base = Calibration(
+                "structure-candidate",
+                {
+                    disease: replace(
+                        _with_structure(
+                            disease, best.pathway_cv, best.k_act, best.natural_history
+                        ).for_disease(disease),
+                        spread=dict(spread),
+                    )
+                },
+            )
+            refit = fit_calibration(
+                diseases=[disease], n_per_arm=n_per_arm, seed=seed, base=base
+            ).for_disease(disease)
+            nat = best.natural_history
+            tried.append(evaluate(best.pathway_cv, best.k_act, nat, spread, refit))
+        best = min(tried, key=lambda p: p.score)
     return best, list(points.values())
 
 
@@ -195,7 +258,9 @@ def fit_structures(
         typical = {"K_act": best.k_act}
         if best.natural_history is not None:
             typical[best.natural_history[0]] = best.natural_history[1]
-        chosen[d] = DiseaseCalibration(typical=typical, pathway_cv=best.pathway_cv)
+        chosen[d] = DiseaseCalibration(
+            typical=typical, pathway_cv=best.pathway_cv, spread=dict(best.spread)
+        )
         rows = [
             f"{r.trial} / {r.arm} / {r.endpoint}@{r.week:g}"
             for r in calibration_rows()
@@ -204,6 +269,10 @@ def fit_structures(
         report += [
             {"disease": d, "parameter": "pathway_cv", "value": best.pathway_cv, "rows": rows},
             {"disease": d, "parameter": "typical.K_act", "value": best.k_act, "rows": rows},
+            *(
+                {"disease": d, "parameter": f"spread.{name}", "value": v, "rows": rows}
+                for name, v in best.spread
+            ),
             *(
                 [
                     {
@@ -218,12 +287,21 @@ def fit_structures(
             ),
             {
                 "disease": d,
-                "parameter": "stage-0 grid (pathway_cv, K_act, natural history, score, MAE pp)",
+                "parameter": (
+                    "stage-0 grid (pathway_cv, K_act, natural history, spread, score, MAE pp)"
+                ),
                 "value": [
-                    [p.pathway_cv, p.k_act, p.natural_history, round(p.score, 1), p.mae_pp]
+                    [
+                        p.pathway_cv,
+                        p.k_act,
+                        p.natural_history,
+                        dict(p.spread),
+                        round(p.score, 1),
+                        p.mae_pp,
+                    ]
                     for p in points
                 ],
                 "rows": [],
             },
         ]
-    return Calibration("structure", chosen, {"parameters": report})
+    return Calibration("structure", chosen, {"parameters": report, "method": STAGE0_METHOD})

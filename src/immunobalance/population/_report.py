@@ -119,7 +119,17 @@ def calibration_markdown(
         "``K_act`` (how easily upstream agents collapse the effector loop) are chosen on a "
         "grid by the squared errors of every row of the disease and of every active-minus-"
         "control difference; the placebo model (stage 1) is fitted before the grid and refitted "
-        "at the chosen point.",
+        "at the chosen point. At that point two between-patient spreads are then chosen the same "
+        "way: the CV of ``K_act`` (``spread.K_act``: patients at different distances from the "
+        "switch, so that one agent collapses the loop in some and not in others) and the logit "
+        "SD of the placebo parameters (``spread.placebo_*``, with the placebo model refitted at "
+        "each value: the few deep placebo responders that ACR50/70 and PASI90 control arms "
+        "show).",
+        "",
+        "Baselines. Before acceptance, each population's candidates are centred on its "
+        "published baseline medians by moving the read-out scales those characteristics are "
+        "proportional to (``DiseaseModule.baseline_scales``; `docs/virtual-populations.md`). "
+        "This uses published baseline characteristics only, never outcomes.",
         "",
         "Background therapy. Populations defined as *on stable* background therapy "
         "(`mtx_ir`, `tnf_ir`, `dmard_ir`: the knowledge base's `background_run_in_weeks`) "

@@ -69,6 +69,13 @@ class Target:
         a = (0.0 - self.mean) / self.sd
         return np.asarray(stats.truncnorm.pdf(x, a, np.inf, loc=self.mean, scale=self.sd))
 
+    @property
+    def median(self) -> float:
+        """Median of the target marginal (lognormal: mean / √(1 + CV²))."""
+        if self.kind == "lognormal":
+            return self.mean / math.sqrt(1.0 + (self.sd / self.mean) ** 2)
+        return self.mean
+
     def describe(self) -> str:
         if self.kind == "bernoulli":
             return f"{self.mean:.0%}"

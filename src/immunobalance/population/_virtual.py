@@ -154,13 +154,18 @@ def calibrated_typical_values(
             base = typical.get(name, by_name[name].value)
             typical[name] = float(special.expit(special.logit(base) + placebo_logit_offset))
     over: dict[str, NDArray[np.float64]] = {}
-    for name, value in typical.items():
+    for name in sorted(set(typical) | set(cal.spread)):
         if only is not None and name not in only:
             continue
         p = by_name[name]
+        value = typical.get(name, p.value)
         value = min(max(value, p.low + 1e-9), p.high - 1e-9) if p.high < math.inf else value
+        prior = p.prior
+        if name in cal.spread:
+            s = cal.spread[name]
+            prior = replace(prior, cv=s) if prior.kind == "lognormal" else replace(prior, sd=s)
         u = rnd.uniforms(seed, f"param:{name}", cand, [0])[:, 0]
-        over[name] = replace(p, value=value).sample(u)
+        over[name] = replace(p, value=value, prior=prior).sample(u)
     return over
 
 
@@ -231,10 +236,55 @@ def _covariates(
     return cohort_covariates(pop.baseline, slots, seed)
 
 
-_PILOT_CACHE: dict[tuple[str, str, str, int], tuple[list[Target], list[str], object]] = {}
+_PILOT_CACHE: dict[tuple[str, str, str, int], tuple[list[Target], list[str], object, Any]] = {}
+
+#: A baseline scale shift is applied only beyond this relative change (keeps a well-centred
+#: proposal exactly as the priors give it).
+_CENTRE_TOLERANCE = 0.05
+#: Largest factor by which a population may move a read-out scale's typical value.
+_CENTRE_LIMIT = 10.0
+
+
+def centred_proposal(
+    module: DiseaseModule,
+    dcal: DiseaseCalibration,
+    pilot: Mapping[str, NDArray[np.float64]],
+    targets: list[Target],
+) -> DiseaseCalibration:
+    """``dcal`` with read-out scales moved so the pilot medians meet the published medians.
+
+    Why: acceptance sampling (Allen et al. 2016) can only *select* from the candidates the
+    priors propose. When a population sits in the tail of the disease-wide prior (lupus
+    nephritis: UPCR 3.5 g/g against a typical SLE patient's 0.4), the candidate budget runs out
+    before the target is reached and the cohort stays too mild. Moving the typical value of the
+    read-out scale that a baseline characteristic is proportional to
+    (``DiseaseModule.baseline_scales``) re-centres the proposal on the published median; the
+    acceptance step then matches the shape. Only baseline characteristics are used — never an
+    outcome.
+    """
+    by_name = {p.name: p for p in module.all_parameters}
+    typical = dict(dcal.typical)
+    moved = False
+    for t in targets:
+        param = module.baseline_scales.get(t.series)
+        if param is None or t.kind == "bernoulli":
+            continue
+        x = np.asarray(pilot[t.series], dtype=float)
+        x = x[np.isfinite(x) & np.asarray(pilot.get("_VALID", np.ones(x.size)), dtype=bool)]
+        here = float(np.median(x)) if x.size else 0.0
+        if here <= 0.0:
+            continue
+        factor = float(np.clip(t.median / here, 1.0 / _CENTRE_LIMIT, _CENTRE_LIMIT))
+        if abs(factor - 1.0) <= _CENTRE_TOLERANCE:
+            continue
+        p = by_name[param]
+        typical[param] = min(typical.get(param, p.value) * factor, p.high)
+        moved = True
+    return replace(dcal, typical=typical) if moved else dcal
 
 
 def _acceptance(disease: str, population: str, cal: Calibration, seed: int):
+    """Targets, unmatched keys, acceptance function and the (re-centred) disease calibration."""
     key = (disease, population, cal.fingerprint(disease), seed)
     if key not in _PILOT_CACHE:
         from immunobalance.knowledge import load_knowledge_base
@@ -242,12 +292,24 @@ def _acceptance(disease: str, population: str, cal: Calibration, seed: int):
         module = _module(disease)
         pop = load_knowledge_base().population(disease, population)
         idx = _PILOT_OFFSET + np.arange(PILOT_SIZE, dtype=np.int64)
-        params, traits = candidate_parameters(module, idx, seed, cal.for_disease(disease))
         cov, _ = _covariates(disease, population, idx, seed)
-        series = baseline_series(module, params, seed=seed, slots=idx, covariates=cov)
-        series.update(biomarker_values(disease, traits, params, module.pathway_prior(), seed, idx))
+
+        def pilot(dcal: DiseaseCalibration) -> dict[str, NDArray[np.float64]]:
+            params, traits = candidate_parameters(module, idx, seed, dcal)
+            series = baseline_series(module, params, seed=seed, slots=idx, covariates=cov)
+            prior = module.pathway_prior()
+            series.update(biomarker_values(disease, traits, params, prior, seed, idx))
+            return series
+
+        dcal = cal.for_disease(disease)
+        series = pilot(dcal)
         targets, unmatched = baseline_targets(pop.baseline, set(series))
-        _PILOT_CACHE[key] = (targets, unmatched, density_ratio(series, targets))
+        for _ in range(3):  # floors and caps make the scale–median link only nearly linear
+            centred = centred_proposal(module, dcal, series, targets)
+            if centred is dcal:
+                break
+            dcal, series = centred, pilot(centred)
+        _PILOT_CACHE[key] = (targets, unmatched, density_ratio(series, targets), dcal)
     return _PILOT_CACHE[key]
 
 
@@ -291,8 +353,7 @@ def sample_virtual_population(
         if patient_index is None
         else np.asarray(patient_index, dtype=np.int64)
     )
-    targets, unmatched, accept = _acceptance(disease, population, cal, seed)
-    dcal = cal.for_disease(disease)
+    targets, unmatched, accept, dcal = _acceptance(disease, population, cal, seed)
     cov, _ = _covariates(disease, population, slots, seed)
     chosen = np.full(n, -1, dtype=np.int64)
     best = np.full(n, -1, dtype=np.int64)

@@ -150,6 +150,10 @@ class DiseaseModule(ABC):
     key: ClassVar[str]
     #: Antibody biodistribution coefficient of the target organ (value, source).
     tissue_bdc: ClassVar[tuple[float, str]]
+    #: Baseline read-out → the read-out parameter it is proportional to at the untreated
+    #: steady state. The population layer moves that parameter's typical value so that
+    #: candidates are centred on a population's published baseline before acceptance.
+    baseline_scales: ClassVar[dict[str, str]] = {}
     #: Event name → cumulative-hazard state.
     event_hazards: ClassVar[dict[str, str]] = {"serious_infection": "H_inf"}
 

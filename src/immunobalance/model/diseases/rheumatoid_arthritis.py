@@ -9,6 +9,8 @@ damage (``D`` in modified total Sharp score units).
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -59,6 +61,18 @@ class RheumatoidArthritis(DiseaseModule):
         "Shah DK, Betts AM. mAbs 2013;5:297-305 (skin value 15.7 % used as "
         "proxy for synovium, which the study did not measure)",
     )
+    baseline_scales: ClassVar[dict[str, str]] = {
+        "TJC28": "tjc28_0",
+        "TJC68": "tjc28_0",
+        "SJC28": "sjc28_0",
+        "SJC66": "sjc28_0",
+        "CRP": "crp_0",
+        "ESR": "esr_0",
+        "PTGA": "ptga_0",
+        "PAIN": "pain_0",
+        "PHGA": "phga_0",
+        "HAQ_DI": "haq_0",
+    }
 
     def extend(self, core: Declaration) -> Declaration:
         return core.extended(

@@ -10,6 +10,8 @@ podocyte effect); eGFR from damage; physician global 0–3 (``SLE_PGA``).
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -52,6 +54,7 @@ SLEDAI_ITEMS: dict[str, tuple[str, float]] = {
 class SystemicLupusErythematosus(DiseaseModule):
     key = "systemic_lupus_erythematosus"
     tissue_bdc = (0.157, "Shah DK, Betts AM. mAbs 2013;5:297-305 (skin 15.7 %)")
+    baseline_scales: ClassVar[dict[str, str]] = {"UPCR": "upcr_0"}
 
     def extend(self, core: Declaration) -> Declaration:
         return core.extended(
