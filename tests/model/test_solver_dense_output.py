@@ -20,7 +20,7 @@ from immunobalance.knowledge import load_knowledge_base
 from immunobalance.model import DISEASE_MODULES, get_disease_module, simulate
 from immunobalance.model._formula import Formula
 from immunobalance.model.pharmacology import EFFECT_PREFIX, PROCESSES
-from immunobalance.model.reference import solve_reference
+from immunobalance.model.reference import rhs_arguments, solve_reference
 from immunobalance.model.solver import kernel_inputs
 from immunobalance.regimen import RegimenItem, parse_regimen
 
@@ -179,20 +179,7 @@ def test_kernel_rhs_equals_the_plain_formulas(key: str) -> None:
             if trial == 0:
                 y[: ki.y0.shape[1]] = ki.y0[i]
             ada_on = np.zeros(K, dtype=np.bool_)
-            dy, alg = m.evaluate_rhs(
-                y,
-                ki.p[i],
-                ki.pk[i],
-                ada_on,
-                ki.target_proc,
-                ki.load_idx,
-                ki.act_agent,
-                ki.act_proc,
-                ki.act_effect,
-                ki.act_ec50,
-                ki.act_emax,
-                ki.act_hill,
-            )
+            dy, alg = m.evaluate_rhs(y, *rhs_arguments(ki, i, ada_on))
             dy_ref, alg_ref = _plain_rhs(decl, ki, i, y, ada_on)
             n_imm = len(decl.states)
             np.testing.assert_allclose(alg[: alg_ref.size], alg_ref, rtol=1e-11, atol=1e-14)

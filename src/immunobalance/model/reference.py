@@ -32,7 +32,12 @@ from immunobalance.model.result import ParameterSet
 from immunobalance.model.solver import KernelInputs, kernel_inputs
 from immunobalance.regimen import RegimenItem
 
-__all__ = ["ReferenceSolution", "solve_patient", "solve_reference"]
+__all__ = [
+    "ReferenceSolution",
+    "rhs_arguments",
+    "solve_patient",
+    "solve_reference",
+]
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,27 @@ class ReferenceSolution:
     sample_weeks: NDArray[np.float64]
     states: dict[str, NDArray[np.float64]]
     concentrations: dict[str, NDArray[np.float64]]
+
+
+def rhs_arguments(ki: Any, patient: int, ada_on: NDArray[np.bool_]) -> tuple[Any, ...]:
+    """The compiled right-hand side's arguments after the state vector, for one patient.
+
+    One place for the kernel's long parameter list, so the reference solver and the tests that
+    evaluate the generated right-hand side cannot drift from each other.
+    """
+    return (
+        ki.p[patient],
+        ki.pk[patient],
+        ada_on,
+        ki.target_proc,
+        ki.load_idx,
+        ki.act_agent,
+        ki.act_proc,
+        ki.act_effect,
+        ki.act_ec50,
+        ki.act_emax,
+        ki.act_hill,
+    )
 
 
 def solve_patient(
@@ -97,20 +123,7 @@ def solve_patient(
     d = 0
 
     def f(_t: float, yy: NDArray[np.float64]) -> NDArray[np.float64]:
-        dy, _ = rhs(
-            yy,
-            ki.p[patient],
-            ki.pk[patient],
-            ada_on,
-            ki.target_proc,
-            ki.load_idx,
-            ki.act_agent,
-            ki.act_proc,
-            ki.act_effect,
-            ki.act_ec50,
-            ki.act_emax,
-            ki.act_hill,
-        )
+        dy, _ = rhs(yy, *rhs_arguments(ki, patient, ada_on))
         return np.asarray(dy)
 
     def segment(
