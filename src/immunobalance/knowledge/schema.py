@@ -303,6 +303,30 @@ class Agent(_Record):
         """This agent's approval record for ``disease``, if any."""
         return next((a for a in self.approvals if a.disease == disease), None)
 
+    def label_regimen(self, disease: str) -> tuple[list[dict[str, object]], str | None]:
+        """Regimen items of this agent's standard label dosing for ``disease``, and a note.
+
+        Falls back to another disease's standard regimen (saying so in the note) when the label
+        has none for ``disease``; ``([], None)`` when the agent has no dosing at all.
+        """
+        own = [d for d in self.dosing if d.disease == disease]
+        pick = next((d for d in own if d.standard), own[0] if own else None)
+        note = None
+        if pick is None:
+            other = [d for d in self.dosing if d.standard] or list(self.dosing)
+            if not other:
+                return [], None
+            pick = other[0]
+            note = (
+                f"no label dose for this disease: the {pick.disease.replace('_', ' ')} label "
+                f"regimen is used ({pick.source})"
+            )
+        items = [
+            {"agent": self.key, **item} if "agent" not in item else dict(item)
+            for item in pick.regimen
+        ]
+        return items, note
+
 
 class PathwayWeight(_Record):
     """How much one immune pathway drives a disease (prior weight in [0, 1]), with evidence."""

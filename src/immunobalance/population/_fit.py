@@ -219,10 +219,19 @@ def aggregate_trial_effects(
             "constrains": constrains,
         },
         "parameters": meta_params,
-        "not_fitted": "pathway-weight multipliers and measurement noise stay at their declared "
-        "priors in this version; agent PK/potency are never fitted",
+        "not_fitted": "pathway-weight multipliers stay at their declared priors and the "
+        "visit-noise scale at stage 0's value (1 without stage 0); agent PK/potency are never "
+        "fitted",
     }
     return Calibration(f"v{version}", out, meta)
+
+
+#: What a full calibration leaves alone (written into the file's ``meta``).
+NOT_FITTED = (
+    "the ratios between read-out items' noise SDs stay as declared (stage 0 scales them all "
+    "together, and only for diseases with placebo-controlled proportion rows: MS and T1D keep "
+    "1); agent PK/potency are never fitted"
+)
 
 
 def write_calibration(cal: Calibration, path: Path | None = None) -> Path:
@@ -415,9 +424,7 @@ def fit_pathway_multipliers(
         str(meta.get("method", "")) + "; stage 2: pathway multipliers by importance "
         "weighting (fit_pathway_multipliers)"
     )
-    meta["not_fitted"] = (
-        "measurement noise stays at its declared priors; agent PK/potency are never fitted"
-    )
+    meta["not_fitted"] = NOT_FITTED
     meta.setdefault("fit", {})["stage2_n_per_arm"] = n_per_arm
     return Calibration(cal.version, new, meta)
 

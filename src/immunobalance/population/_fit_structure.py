@@ -16,7 +16,10 @@ diagnosis, MS relapses), one natural-history parameter (``k_beta``, ``arr0``: th
 typical progression or relapse rate) is searched as well, after the other two.
 
 ``pathway_cv`` × ``K_act`` are searched per disease on a full grid, then the natural-history
-parameter at the best point, then the between-patient CV of ``K_act`` (``spread.K_act``: do
+parameter at the best point, then the visit-noise scale (``noise_scale``: one multiplier of every
+read-out's visit-to-visit SD, so how much of a response threshold is crossed by noise rather than
+by disease change; placebo model refitted at each value; only for diseases whose control arms
+are proportions), then the between-patient CV of ``K_act`` (``spread.K_act``: do
 patients sit at different distances from the switch, so that one agent collapses the loop in
 some and not in others?), then the between-patient SD of the placebo parameters (with the
 placebo model refitted at each value: a wider spread gives the few deep placebo responders
@@ -48,6 +51,7 @@ __all__ = [
     "COARSE_GRIDS",
     "K_ACT_CV_GRID",
     "K_ACT_GRID",
+    "NOISE_SCALE_GRID",
     "PATHWAY_CV_GRID",
     "PLACEBO_SD_GRID",
     "StructurePoint",
@@ -77,11 +81,16 @@ K_ACT_CV_GRID: tuple[float, ...] = (0.1, 0.25, 0.4)
 #: Candidate between-patient SDs (logit scale) of both placebo parameters (declared 0.5):
 #: a wider spread gives the few deep placebo responders (ACR50/70, PASI90) trials report.
 PLACEBO_SD_GRID: tuple[float, ...] = (0.5, 1.0, 1.5)
+#: Candidate typical ``noise_scale`` (multiplier of every read-out's visit-to-visit noise SD;
+#: declared 1): how much of a response threshold is crossed by measurement noise rather than by
+#: disease change, which flattens every arm's response towards its placebo arm.
+NOISE_SCALE_GRID: tuple[float, ...] = (1.0, 1.5, 2.0, 3.0)
 #: How stage 0 is described in the calibration file's ``method``.
 STAGE0_METHOD = (
     "stage 0: per-disease grid search of pathway_cv x typical K_act (then k_beta/arr0 for "
-    "T1D/MS, then the between-patient CV of K_act, then the between-patient SD of the placebo "
-    "parameters with the placebo model refitted at each value) scored on all rows and "
+    "T1D/MS, then the visit-noise scale, then the between-patient CV of K_act, then the "
+    "between-patient SD of the placebo parameters; the placebo model is refitted at each "
+    "noise and placebo-spread value) scored on all rows and "
     "differences (immunobalance.population._fit_structure)"
 )
 #: Weight of relative (rate/mean) errors against percentage-point errors.
@@ -99,6 +108,7 @@ class StructurePoint:
     mae_pp: float | None
     calibration: Calibration
     spread: tuple[tuple[str, float], ...] = ()
+    noise_scale: float = 1.0
 
 
 def score_rows(rows: Sequence[dict[str, Any]]) -> float:
@@ -121,9 +131,17 @@ def score_rows(rows: Sequence[dict[str, Any]]) -> float:
 
 
 def _with_structure(
-    disease: str, pathway_cv: float, k_act: float, nat: tuple[str, float] | None
+    disease: str,
+    pathway_cv: float,
+    k_act: float,
+    nat: tuple[str, float] | None,
+    noise: float = 1.0,
 ) -> Calibration:
-    typical = {"K_act": k_act} | ({nat[0]: nat[1]} if nat else {})
+    typical = (
+        {"K_act": k_act}
+        | ({nat[0]: nat[1]} if nat else {})
+        | ({"noise_scale": noise} if noise != 1.0 else {})
+    )
     return Calibration(
         "structure-candidate",
         {disease: DiseaseCalibration(typical=typical, pathway_cv=pathway_cv)},
@@ -150,7 +168,8 @@ def fit_structure(
         t for t, rows in rows_by_trial(calibration_rows()).items() if rows[0].disease == disease
     ]
     Spread = tuple[tuple[str, float], ...]
-    points: dict[tuple[float, float, tuple[str, float] | None, Spread], StructurePoint] = {}
+    Key = tuple[float, float, tuple[str, float] | None, Spread, float]
+    points: dict[Key, StructurePoint] = {}
     # The placebo model is fitted once, at the declared structure: drug-free control arms do
     # not depend on the pathway spread or the switch threshold (every patient stays at its
     # exact untreated equilibrium), and stage 1 is refitted at the chosen structure anyway.
@@ -164,11 +183,12 @@ def fit_structure(
         nat: tuple[str, float] | None = None,
         spread: Spread = (),
         placebo_fit: DiseaseCalibration | None = None,
+        noise: float = 1.0,
     ) -> StructurePoint:
-        if (cv, k, nat, spread) in points:
-            return points[(cv, k, nat, spread)]
+        if (cv, k, nat, spread, noise) in points:
+            return points[(cv, k, nat, spread, noise)]
         pl = placebo if placebo_fit is None else placebo_fit
-        structure = _with_structure(disease, cv, k, nat).for_disease(disease)
+        structure = _with_structure(disease, cv, k, nat, noise).for_disease(disease)
         cal = Calibration(
             "structure-candidate",
             {
@@ -183,16 +203,38 @@ def fit_structure(
         )
         val = validate_calibration(cal, n_per_arm=n_per_arm, seed=seed, trials=trials)
         score = score_rows(val["rows"])
-        pt = StructurePoint(cv, k, score, nat, val["summary"]["mae_pp"], cal, spread)
+        pt = StructurePoint(cv, k, score, nat, val["summary"]["mae_pp"], cal, spread, noise)
         if progress is not None:
             extra = f", {nat[0]} {nat[1]:g}" if nat else ""
+            extra += f", noise_scale {noise:g}" if noise != 1.0 else ""
             extra += "".join(f", spread {n} {v:g}" for n, v in spread)
             progress(
                 f"{disease}: pathway_cv {cv:g}, K_act {k:g}{extra} → score {pt.score:.0f}, "
                 f"MAE {pt.mae_pp} pp"
             )
-        points[(cv, k, nat, spread)] = pt
+        points[(cv, k, nat, spread, noise)] = pt
         return pt
+
+    def refitted(
+        pt: StructurePoint, spread: Spread, noise: float
+    ) -> tuple[StructurePoint, DiseaseCalibration]:
+        """``pt``'s structure with ``spread`` and ``noise``, its placebo model refitted."""
+        base = Calibration(
+            "structure-candidate",
+            {
+                disease: replace(
+                    _with_structure(
+                        disease, pt.pathway_cv, pt.k_act, pt.natural_history, noise
+                    ).for_disease(disease),
+                    spread=dict(spread),
+                )
+            },
+        )
+        refit = fit_calibration(
+            diseases=[disease], n_per_arm=n_per_arm, seed=seed, base=base
+        ).for_disease(disease)
+        point = evaluate(pt.pathway_cv, pt.k_act, pt.natural_history, spread, refit, noise)
+        return point, refit
 
     best = min(
         (evaluate(cv, k) for cv in pathway_cv_grid for k in k_act_grid), key=lambda p: p.score
@@ -203,11 +245,27 @@ def fit_structure(
             (evaluate(best.pathway_cv, best.k_act, (name, v)) for v in grid),
             key=lambda p: p.score,
         )
+    refit_placebo: DiseaseCalibration | None = None
+    if placebo.trial_effects:
+        # visit noise moves the control arms too (regression across thresholds), so the
+        # placebo model is refitted at each value before it is scored (the declared 1 keeps
+        # its grid score: its stage-1 placebo fit was made at noise 1)
+        best, refit_placebo = min(
+            (refitted(best, best.spread, v) for v in NOISE_SCALE_GRID),
+            key=lambda pair: pair[0].score,
+        )
     # how far patients differ in the switch threshold: deep responders beside patients whose
     # loop does not collapse under the same agent (the declared prior CV 0.1 is one point)
     best = min(
         (
-            evaluate(best.pathway_cv, best.k_act, best.natural_history, (("K_act", v),))
+            evaluate(
+                best.pathway_cv,
+                best.k_act,
+                best.natural_history,
+                (("K_act", v),),
+                refit_placebo,
+                best.noise_scale,
+            )
             for v in K_ACT_CV_GRID
         ),
         key=lambda p: p.score,
@@ -216,26 +274,17 @@ def fit_structure(
         # the placebo spread moves the control arms' means too, so the placebo model is
         # refitted at each of these points before they are scored (the declared SD included,
         # so that every candidate is compared at its own refitted placebo level)
-        tried = []
-        for sd in PLACEBO_SD_GRID:
-            spread = (*best.spread, ("placebo_objective", sd), ("placebo_subjective", sd))
-            base = Calibration(
-                "structure-candidate",
-                {
-                    disease: replace(
-                        _with_structure(
-                            disease, best.pathway_cv, best.k_act, best.natural_history
-                        ).for_disease(disease),
-                        spread=dict(spread),
-                    )
-                },
-            )
-            refit = fit_calibration(
-                diseases=[disease], n_per_arm=n_per_arm, seed=seed, base=base
-            ).for_disease(disease)
-            nat = best.natural_history
-            tried.append(evaluate(best.pathway_cv, best.k_act, nat, spread, refit))
-        best = min(tried, key=lambda p: p.score)
+        best = min(
+            (
+                refitted(
+                    best,
+                    (*best.spread, ("placebo_objective", sd), ("placebo_subjective", sd)),
+                    best.noise_scale,
+                )[0]
+                for sd in PLACEBO_SD_GRID
+            ),
+            key=lambda p: p.score,
+        )
     return best, list(points.values())
 
 
@@ -258,6 +307,8 @@ def fit_structures(
         typical = {"K_act": best.k_act}
         if best.natural_history is not None:
             typical[best.natural_history[0]] = best.natural_history[1]
+        if best.noise_scale != 1.0:
+            typical["noise_scale"] = best.noise_scale
         chosen[d] = DiseaseCalibration(
             typical=typical, pathway_cv=best.pathway_cv, spread=dict(best.spread)
         )
@@ -269,6 +320,12 @@ def fit_structures(
         report += [
             {"disease": d, "parameter": "pathway_cv", "value": best.pathway_cv, "rows": rows},
             {"disease": d, "parameter": "typical.K_act", "value": best.k_act, "rows": rows},
+            {
+                "disease": d,
+                "parameter": "typical.noise_scale",
+                "value": best.noise_scale,
+                "rows": rows,
+            },
             *(
                 {"disease": d, "parameter": f"spread.{name}", "value": v, "rows": rows}
                 for name, v in best.spread
@@ -288,7 +345,8 @@ def fit_structures(
             {
                 "disease": d,
                 "parameter": (
-                    "stage-0 grid (pathway_cv, K_act, natural history, spread, score, MAE pp)"
+                    "stage-0 grid (pathway_cv, K_act, natural history, spread, score, MAE pp, "
+                    "noise_scale)"
                 ),
                 "value": [
                     [
@@ -298,6 +356,7 @@ def fit_structures(
                         dict(p.spread),
                         round(p.score, 1),
                         p.mae_pp,
+                        p.noise_scale,
                     ]
                     for p in points
                 ],

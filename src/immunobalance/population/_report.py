@@ -119,7 +119,11 @@ def calibration_markdown(
         "``K_act`` (how easily upstream agents collapse the effector loop) are chosen on a "
         "grid by the squared errors of every row of the disease and of every active-minus-"
         "control difference; the placebo model (stage 1) is fitted before the grid and refitted "
-        "at the chosen point. At that point two between-patient spreads are then chosen the same "
+        "at the chosen point. At that point the visit-noise scale is chosen next "
+        "(``typical.noise_scale``, multiplying every read-out's visit-to-visit SD, with the "
+        "placebo model refitted at each value: how much of a response threshold noise rather "
+        "than disease change decides, which pulls every arm towards its control arm), then two "
+        "between-patient spreads the same "
         "way: the CV of ``K_act`` (``spread.K_act``: patients at different distances from the "
         "switch, so that one agent collapses the loop in some and not in others) and the logit "
         "SD of the placebo parameters (``spread.placebo_*``, with the placebo model refitted at "
@@ -130,6 +134,13 @@ def calibration_markdown(
         "published baseline medians by moving the read-out scales those characteristics are "
         "proportional to (``DiseaseModule.baseline_scales``; `docs/virtual-populations.md`). "
         "This uses published baseline characteristics only, never outcomes.",
+        "",
+        "Treatment history. Populations defined by the failure of an advanced-therapy class "
+        "(`tnf_ir`, `moderate_severe_tnf_ir`, and the published share with prior TNF-inhibitor "
+        "failure of the others) keep each accepted candidate with the probability that it "
+        "*records* such a failure, given its simulated response to a label regimen of an agent "
+        "of that class (the twin's treatment-history likelihood; "
+        "`immunobalance.population._history`). No outcome figure is used.",
         "",
         "Background therapy. Populations defined as *on stable* background therapy "
         "(`mtx_ir`, `tnf_ir`, `dmard_ir`: the knowledge base's `background_run_in_weeks`) "

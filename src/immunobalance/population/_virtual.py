@@ -20,11 +20,17 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
+from immunobalance.knowledge.loader import load_knowledge_base
 from immunobalance.model import ParameterSet
 from immunobalance.model import random as rnd
 from immunobalance.model.diseases.base import PATHWAY_CV, DiseaseModule
 from immunobalance.population._biomarkers import biomarker_values, draw_traits, pathway_multipliers
 from immunobalance.population._calibration import Calibration, DiseaseCalibration, load_calibration
+from immunobalance.population._history import (
+    HISTORY_FRACTION_KEYS,
+    failed_classes,
+    history_keep_probability,
+)
 from immunobalance.population._plausibility import stability_margin
 from immunobalance.population._targets import Target, baseline_targets, density_ratio
 
@@ -354,6 +360,11 @@ def sample_virtual_population(
         else np.asarray(patient_index, dtype=np.int64)
     )
     targets, unmatched, accept, dcal = _acceptance(disease, population, cal, seed)
+    kb = load_knowledge_base()
+    history = failed_classes(disease, population, kb)
+    # a history fraction is matched by the history selection itself, not by the baseline step
+    history_keys = {HISTORY_FRACTION_KEYS.get(c.drug_class) for c in history}
+    unmatched = [k for k in unmatched if k not in history_keys]
     cov, _ = _covariates(disease, population, slots, seed)
     chosen = np.full(n, -1, dtype=np.int64)
     best = np.full(n, -1, dtype=np.int64)
@@ -379,6 +390,19 @@ def sample_virtual_population(
         if hit.size:
             margin = stability_margin(module, params.subset(hit), sub_cov_subset(sub_cov, hit))
             hit = hit[margin < 0]
+        if hit.size and history:
+            keep = history_keep_probability(
+                module,
+                params.subset(hit),
+                sub_cov_subset(sub_cov, hit),
+                cand[hit],
+                seed=seed,
+                population=population,
+                classes=history,
+                kb=kb,
+            )
+            u_keep = rnd.uniforms(seed, "population:history", cand[hit], [0])[:, 0]
+            hit = hit[u_keep < keep]
         better = prob > best_p[pending]
         best[pending[better]] = cand[better]
         best_p[pending[better]] = prob[better]

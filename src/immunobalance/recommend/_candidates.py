@@ -173,25 +173,6 @@ def line_of_therapy(
     return LineOfTherapy(population, text, failed, intolerant, tuple(sources))
 
 
-def _standard_regimen(agent: Agent, disease: str) -> tuple[list[dict[str, object]], str | None]:
-    own = [d for d in agent.dosing if d.disease == disease]
-    pick = next((d for d in own if d.standard), own[0] if own else None)
-    note = None
-    if pick is None:
-        other = [d for d in agent.dosing if d.standard] or list(agent.dosing)
-        if not other:
-            return [], None
-        pick = other[0]
-        note = (
-            f"no label dose for this disease: the {pick.disease.replace('_', ' ')} label "
-            f"regimen is used ({pick.source})"
-        )
-    items = [
-        {"agent": agent.key, **item} if "agent" not in item else dict(item) for item in pick.regimen
-    ]
-    return items, note
-
-
 def _combinable(kb: KnowledgeBase, a: Agent, b: Agent) -> bool:
     inter = governing_interaction(kb.interactions, a, b)
     if inter is None:
@@ -209,7 +190,7 @@ def _background(
         and is_advanced_therapy(agent)
         and not any(i.get("agent") == "methotrexate" for i in items)
     ):
-        mtx, _ = _standard_regimen(kb.agent("methotrexate"), disease)
+        mtx, _ = kb.agent("methotrexate").label_regimen(disease)
         items += mtx
     kept: list[dict[str, object]] = []
     for item in items:
@@ -293,7 +274,7 @@ def build_candidates(
                 )
             )
             continue
-        items, dose_note = _standard_regimen(agent, disease)
+        items, dose_note = agent.label_regimen(disease)
         if not items:
             not_offered.append(
                 NotOffered(

@@ -53,9 +53,21 @@ class ReadoutContext:
         return self.params[name][:, None]
 
     def normal(self, stream: str) -> NDArray[np.float64]:
-        """Visit noise ``(n, t)``: keyed by patient and visit hour, so independent of the grid."""
+        """Visit noise ``(n, t)``: keyed by patient and visit hour, so independent of the grid.
+
+        Scaled by ``noise_scale`` (1 = the declared per-item SDs), the disease-level size of
+        visit-to-visit variation that the population layer calibrates.
+        """
         hours = np.round(self.times_week * 168.0).astype(np.int64)
-        return rnd.normals(self.seed, f"readout:{stream}", self.patient_index, hours)
+        z = rnd.normals(self.seed, f"readout:{stream}", self.patient_index, hours)
+        return np.asarray(z * self.noise)
+
+    @property
+    def noise(self) -> NDArray[np.float64]:
+        """``noise_scale`` as a column ``(n, 1)`` (1 where the module does not declare it)."""
+        if "noise_scale" not in self.params:
+            return np.ones((self.patient_index.shape[0], 1))
+        return self.p("noise_scale")
 
     def uniform(self, stream: str) -> NDArray[np.float64]:
         hours = np.round(self.times_week * 168.0).astype(np.int64)
@@ -77,7 +89,8 @@ class ReadoutContext:
     ) -> NDArray[np.float64]:
         """An integer count with visit-to-visit noise, within [0, hi]."""
         m = np.maximum(mean, 0.0)
-        noisy = m * np.exp(cv * self.normal(stream) - 0.5 * cv**2) + 0.5 * self.normal(stream + "+")
+        s = cv * self.noise
+        noisy = m * np.exp(cv * self.normal(stream) - 0.5 * s**2) + 0.5 * self.normal(stream + "+")
         return np.clip(np.round(noisy), 0.0, hi)
 
     def score(
@@ -95,7 +108,8 @@ class ReadoutContext:
 
     def lognormal(self, stream: str, mean: NDArray[np.float64], cv: float) -> NDArray[np.float64]:
         s = math.sqrt(math.log1p(cv**2))
-        return np.asarray(mean * np.exp(s * self.normal(stream) - 0.5 * s * s))
+        s_eff = s * self.noise
+        return np.asarray(mean * np.exp(s * self.normal(stream) - 0.5 * s_eff * s_eff))
 
 
 def measurement_parameters() -> list[Parameter]:
@@ -122,6 +136,18 @@ def measurement_parameters() -> list[Parameter]:
             Prior("logitnormal", sd=0.5),
             0.0,
             0.9,
+            "readout",
+        ),
+        Parameter(
+            "noise_scale",
+            1.0,
+            "1",
+            "multiplier of every visit-to-visit noise SD of the read-outs (1 = the per-item "
+            "SDs the module declares); how much of a response threshold noise decides",
+            "calibrated on shared/reference/calibration-trials.csv (population layer, stage 0)",
+            Prior(),
+            0.1,
+            5.0,
             "readout",
         ),
         Parameter(
