@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import numpy as np
 import pytest
@@ -96,3 +97,36 @@ def test_patient_evidence_reads_serostatus_history_and_notes() -> None:
     assert "HLA_SHARED_EPITOPE" in by
     assert any("TREG_PCT" in n for n in notes)
     assert any("disease duration" in n for n in notes)
+
+
+def test_history_already_selected_by_the_population_is_not_counted_twice() -> None:
+    """A population drawn with density ∝ (1 − f) + f·ρ leaves ρ / ((1 − f) + f·ρ) to the twin:
+    a constant (no information) when f = 1, the full failure likelihood (up to a constant) when
+    f → 0, and in between the ratio of the two — derived, not copied."""
+    kb = load_knowledge_base()
+    patient = Patient(
+        id="y",
+        conditions=(Condition(code="M05.79", onset=date(2020, 1, 1)),),
+        medications=(Medication(agent="adalimumab", outcome="inadequate_response"),),
+    )
+    responses = {"adalimumab": np.array([0.0, 1.0, np.nan])}
+
+    def history(f: float | None) -> np.ndarray:
+        ev, _ = patient_evidence(
+            patient,
+            "rheumatoid_arthritis",
+            {},
+            kb,
+            responses=responses,
+            selected_history=None if f is None else {"adalimumab": f},
+        )
+        return next(e for e in ev if e.key == "history:adalimumab").log_likelihood
+
+    full = history(None)
+    rho = 0.25 / 0.85
+    np.testing.assert_allclose(history(1.0), [0.0, 0.0, 0.0], atol=1e-12)
+    half = history(0.5)
+    np.testing.assert_allclose(half[1] - half[0], np.log(rho) - np.log(0.5 + 0.5 * rho))
+    tiny = history(1e-9)
+    np.testing.assert_allclose(tiny[1] - tiny[0], full[1] - full[0], rtol=1e-6)
+    assert half[2] == 0.0 and full[2] == 0.0  # a failed simulation carries no evidence

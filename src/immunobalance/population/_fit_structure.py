@@ -51,6 +51,7 @@ __all__ = [
     "COARSE_GRIDS",
     "K_ACT_CV_GRID",
     "K_ACT_GRID",
+    "MIN_STABLE_SHARE",
     "NOISE_SCALE_GRID",
     "PATHWAY_CV_GRID",
     "PLACEBO_SD_GRID",
@@ -93,6 +94,13 @@ STAGE0_METHOD = (
     "noise and placebo-spread value) scored on all rows and "
     "differences (immunobalance.population._fit_structure)"
 )
+#: Smallest share of prior candidates whose untreated state is a stable sick equilibrium for a
+#: structure to be admissible. Below it the population is formed from a thin corner of the
+#: priors, and most slots fall back to their closest — unstable — candidate (status 3), whose
+#: untreated disease would drift away: such a structure could win the grid by that artefact.
+MIN_STABLE_SHARE = 0.25
+#: Candidates on which the stable share is measured.
+STABILITY_CANDIDATES = 300
 #: Weight of relative (rate/mean) errors against percentage-point errors.
 RELATIVE_WEIGHT = 0.25
 
@@ -109,6 +117,13 @@ class StructurePoint:
     calibration: Calibration
     spread: tuple[tuple[str, float], ...] = ()
     noise_scale: float = 1.0
+    #: Share of prior candidates with a stable untreated equilibrium (admissible: at least
+    #: ``MIN_STABLE_SHARE``).
+    stable_share: float = 1.0
+
+    @property
+    def admissible(self) -> bool:
+        return self.stable_share >= MIN_STABLE_SHARE
 
 
 def score_rows(rows: Sequence[dict[str, Any]]) -> float:
@@ -146,6 +161,26 @@ def _with_structure(
         "structure-candidate",
         {disease: DiseaseCalibration(typical=typical, pathway_cv=pathway_cv)},
     )
+
+
+def rank(point: StructurePoint) -> tuple[bool, float]:
+    """Admissible points first, then by score (an inadmissible one wins only if all are)."""
+    return (not point.admissible, point.score)
+
+
+def stable_share(disease: str, cal: Calibration, seed: int) -> float:
+    """Share of the first prior candidates whose untreated equilibrium is stable under ``cal``."""
+    import numpy as np
+
+    from immunobalance.population._plausibility import stability_margin
+    from immunobalance.population._virtual import _module, candidate_parameters
+
+    module = _module(disease)
+    cand = np.arange(STABILITY_CANDIDATES, dtype=np.int64)
+    params, _ = candidate_parameters(module, cand, seed, cal.for_disease(disease))
+    age = np.full(cand.size, 50.0)
+    margin = stability_margin(module, params, {"age_years": age, "weight_kg": age + 20.0})
+    return float(np.mean(margin < 0))
 
 
 def fit_structure(
@@ -203,14 +238,16 @@ def fit_structure(
         )
         val = validate_calibration(cal, n_per_arm=n_per_arm, seed=seed, trials=trials)
         score = score_rows(val["rows"])
-        pt = StructurePoint(cv, k, score, nat, val["summary"]["mae_pp"], cal, spread, noise)
+        share = stable_share(disease, cal, seed)
+        pt = StructurePoint(cv, k, score, nat, val["summary"]["mae_pp"], cal, spread, noise, share)
         if progress is not None:
             extra = f", {nat[0]} {nat[1]:g}" if nat else ""
             extra += f", noise_scale {noise:g}" if noise != 1.0 else ""
             extra += "".join(f", spread {n} {v:g}" for n, v in spread)
             progress(
                 f"{disease}: pathway_cv {cv:g}, K_act {k:g}{extra} → score {pt.score:.0f}, "
-                f"MAE {pt.mae_pp} pp"
+                f"MAE {pt.mae_pp} pp, stable share {share:.2f}"
+                + ("" if pt.admissible else " (inadmissible)")
             )
         points[(cv, k, nat, spread, noise)] = pt
         return pt
@@ -236,14 +273,12 @@ def fit_structure(
         point = evaluate(pt.pathway_cv, pt.k_act, pt.natural_history, spread, refit, noise)
         return point, refit
 
-    best = min(
-        (evaluate(cv, k) for cv in pathway_cv_grid for k in k_act_grid), key=lambda p: p.score
-    )
+    best = min((evaluate(cv, k) for cv in pathway_cv_grid for k in k_act_grid), key=rank)
     if disease in NATURAL_HISTORY_GRID:
         name, grid = NATURAL_HISTORY_GRID[disease]
         best = min(
             (evaluate(best.pathway_cv, best.k_act, (name, v)) for v in grid),
-            key=lambda p: p.score,
+            key=rank,
         )
     refit_placebo: DiseaseCalibration | None = None
     if placebo.trial_effects:
@@ -252,7 +287,7 @@ def fit_structure(
         # its grid score: its stage-1 placebo fit was made at noise 1)
         best, refit_placebo = min(
             (refitted(best, best.spread, v) for v in NOISE_SCALE_GRID),
-            key=lambda pair: pair[0].score,
+            key=lambda pair: rank(pair[0]),
         )
     # how far patients differ in the switch threshold: deep responders beside patients whose
     # loop does not collapse under the same agent (the declared prior CV 0.1 is one point)
@@ -268,7 +303,7 @@ def fit_structure(
             )
             for v in K_ACT_CV_GRID
         ),
-        key=lambda p: p.score,
+        key=rank,
     )
     if placebo.trial_effects:
         # the placebo spread moves the control arms' means too, so the placebo model is
@@ -283,7 +318,7 @@ def fit_structure(
                 )[0]
                 for sd in PLACEBO_SD_GRID
             ),
-            key=lambda p: p.score,
+            key=rank,
         )
     return best, list(points.values())
 
@@ -346,7 +381,7 @@ def fit_structures(
                 "disease": d,
                 "parameter": (
                     "stage-0 grid (pathway_cv, K_act, natural history, spread, score, MAE pp, "
-                    "noise_scale)"
+                    "noise_scale, stable share)"
                 ),
                 "value": [
                     [
@@ -357,6 +392,7 @@ def fit_structures(
                         round(p.score, 1),
                         p.mae_pp,
                         p.noise_scale,
+                        round(p.stable_share, 3),
                     ]
                     for p in points
                 ],

@@ -25,6 +25,7 @@ from immunobalance.config import get_settings
 from immunobalance.errors import InvalidInputError, Problem, UnsupportedRegimenError
 from immunobalance.knowledge.loader import KnowledgeBase, load_knowledge_base
 from immunobalance.patient.model import Patient
+from immunobalance.population._history import failed_classes as population_history
 from immunobalance.recommend._candidates import (
     Candidate,
     LineOfTherapy,
@@ -381,6 +382,7 @@ def recommend(
     background = {
         str(i.get("agent")) for i in kb.population(disease, population).background_therapy
     }
+    selected = {c.drug_class: c.fraction for c in population_history(disease, population, kb)}
     evidence, notes = patient_evidence(
         patient,
         disease,
@@ -388,6 +390,11 @@ def recommend(
         kb,
         responses=responses,
         ignore_history=frozenset(background),
+        selected_history={
+            a: selected[kb.agent(a).drug_class]
+            for a in responses
+            if kb.agent(a).drug_class in selected
+        },
     )
     ok = baseline.ok.copy()
     twin = build_twin(evidence, n, ok=ok, ess_floor=ess_floor, notes=notes)

@@ -171,6 +171,7 @@ def patient_evidence(
     *,
     responses: Mapping[str, NDArray[np.float64]] | None = None,
     ignore_history: frozenset[str] = frozenset(),
+    selected_history: Mapping[str, float] | None = None,
 ) -> tuple[list[Evidence], list[str]]:
     """Per-observation log likelihoods of ``patient`` under each virtual patient.
 
@@ -193,6 +194,12 @@ def patient_evidence(
     ignore_history
         Agents whose failure is already part of the population's definition (its background
         therapy), so their failure adds no evidence.
+    selected_history
+        Agent → the share ``f`` of the population that was drawn already selected on failing
+        that agent's class (:mod:`immunobalance.population._history`). The population's density
+        carries ``(1 − f) + f·ρ`` with ``ρ = P(failure | response) / P(failure | non-response)``,
+        so the failure adds only ``ρ / ((1 − f) + f·ρ)``: nothing when ``f = 1``, the full
+        likelihood when ``f = 0`` — the history is never counted twice.
 
     Returns
     -------
@@ -257,11 +264,22 @@ def patient_evidence(
                 f"response to {med.agent} in this disease)"
             )
             continue
+        loglik = TREATMENT_HISTORY.log_likelihood(True, sim_response)
+        f = (selected_history or {}).get(med.agent, 0.0)
+        if f > 0.0:
+            r = np.asarray(sim_response, dtype=float)
+            ratio = np.where(
+                r > 0.5,
+                TREATMENT_HISTORY.failure_if_responder / TREATMENT_HISTORY.failure_if_nonresponder,
+                1.0,
+            )
+            adjusted = np.log(ratio) - np.log((1.0 - f) + f * ratio)
+            loglik = np.where(np.isfinite(r), adjusted, 0.0)
         evidence.append(
             Evidence(
                 f"history:{med.agent}",
                 f"{med.outcome.replace('_', ' ')} to {med.agent}",
-                TREATMENT_HISTORY.log_likelihood(True, sim_response),
+                loglik,
             )
         )
     return evidence, notes

@@ -56,12 +56,14 @@ class Psoriasis(DiseaseModule):
                 ),
                 Parameter(
                     "f_ccl20",
-                    0.7,
+                    0.3,
                     "1",
                     "share of Th17 recruitment into plaques driven by "
                     "keratinocyte chemokines (CCL20), themselves induced by IL-17 in the "
                     "plaque",
-                    _LOOP,
+                    _LOOP + "; magnitude: untreated plaques persist for years, so the "
+                    "untreated plaque must be a stable equilibrium — with 0.7 (the earlier "
+                    "assumption) under 10 % of prior candidates were (population/_plausibility)",
                     Prior("logitnormal", sd=0.5),
                     0.0,
                     1.0,
