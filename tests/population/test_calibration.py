@@ -223,3 +223,31 @@ def test_spread_replaces_the_declared_prior_spread():
     expected = math.sqrt(math.log1p(0.2**2)) / math.sqrt(math.log1p(declared.prior.cv**2))
     assert ratio == pytest.approx(expected, rel=0.1)  # truncation at 0.3–0.9 trims a little
     assert np.median(wide["K_act"]) == pytest.approx(declared.value, rel=0.02)
+
+
+def test_structures_without_stable_patients_are_not_chosen():
+    """A grid point under which few prior candidates are stable sick equilibria loses to any
+    admissible point, whatever its score; psoriasis at K_act 0.8 is such a point (its loop
+    gain exceeds 1 at the untreated state), at K_act 0.4 it is admissible."""
+    import dataclasses
+
+    from immunobalance.population._fit_structure import (
+        MIN_STABLE_SHARE,
+        StructurePoint,
+        rank,
+        stable_share,
+    )
+
+    base = load_calibration()
+
+    def share(k_act: float) -> float:
+        dcal = base.for_disease("psoriasis")
+        dcal = dataclasses.replace(dcal, typical={**dcal.typical, "K_act": k_act})
+        return stable_share("psoriasis", Calibration("x", {"psoriasis": dcal}), 20261121)
+
+    low, high = share(0.4), share(0.8)
+    assert high < MIN_STABLE_SHARE <= low
+    good = StructurePoint(1.0, 0.4, 900.0, None, 9.0, base, stable_share=low)
+    artefact = StructurePoint(1.0, 0.8, 100.0, None, 5.0, base, stable_share=high)
+    assert min([artefact, good], key=rank) is good
+    assert min([artefact], key=rank) is artefact  # chosen only when nothing is admissible

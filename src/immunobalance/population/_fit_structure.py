@@ -32,7 +32,11 @@ predicted with common random numbers and the point is scored by
     S = Σ_rows (pred − pub)² + Σ_active rows ((pred − pred_c) − (pub − pub_c))²
 
 (proportions in percentage points; rates and means as relative error in percent, each with
-weight 1/4: they are fewer and noisier). The best point is kept; stage 2 (pathway multipliers,
+weight 1/4: they are fewer and noisier). A point is admissible only if at least
+``MIN_STABLE_SHARE`` of 300 prior candidates have a stable untreated equilibrium under it
+(:func:`stable_share`); an inadmissible point is chosen only when every point is, since below
+that share most cohort slots fall back to unstable patients and the score would reward the
+artefact. The best point is kept; stage 2 (pathway multipliers,
 :func:`._fit.fit_pathway_multipliers`) then runs on top of it. Agent PK and potency are never
 touched. The grid and every point's score are stored in the calibration's ``meta``.
 """
