@@ -229,8 +229,7 @@ def aggregate_trial_effects(
 #: What a full calibration leaves alone (written into the file's ``meta``).
 NOT_FITTED = (
     "the ratios between read-out items' noise SDs stay as declared (stage 0 scales them all "
-    "together, and only for diseases with placebo-controlled proportion rows: MS and T1D keep "
-    "1); agent PK/potency are never fitted"
+    "together, per disease); agent PK/potency are never fitted"
 )
 
 

@@ -18,8 +18,8 @@ typical progression or relapse rate) is searched as well, after the other two.
 ``pathway_cv`` × ``K_act`` are searched per disease on a full grid, then the natural-history
 parameter at the best point, then the visit-noise scale (``noise_scale``: one multiplier of every
 read-out's visit-to-visit SD, so how much of a response threshold is crossed by noise rather than
-by disease change; placebo model refitted at each value; only for diseases whose control arms
-are proportions), then the between-patient CV of ``K_act`` (``spread.K_act``: do
+by disease change; the placebo model refitted at each value where there is one), then the
+between-patient CV of ``K_act`` (``spread.K_act``: do
 patients sit at different distances from the switch, so that one agent collapses the loop in
 some and not in others?), then the between-patient SD of the placebo parameters (with the
 placebo model refitted at each value: a wider spread gives the few deep placebo responders
@@ -292,6 +292,16 @@ def fit_structure(
         best, refit_placebo = min(
             (refitted(best, best.spread, v) for v in NOISE_SCALE_GRID),
             key=lambda pair: rank(pair[0]),
+        )
+    else:
+        # no placebo model to refit (event endpoints: relapses, diagnosis); noise still decides
+        # how often a threshold endpoint (confirmed EDSS progression) is crossed by chance
+        best = min(
+            (
+                evaluate(best.pathway_cv, best.k_act, best.natural_history, best.spread, None, v)
+                for v in NOISE_SCALE_GRID
+            ),
+            key=rank,
         )
     # how far patients differ in the switch threshold: deep responders beside patients whose
     # loop does not collapse under the same agent (the declared prior CV 0.1 is one point)
