@@ -209,6 +209,7 @@ def fit_structure(
     Spread = tuple[tuple[str, float], ...]
     Key = tuple[float, float, tuple[str, float] | None, Spread, float]
     points: dict[Key, StructurePoint] = {}
+    shares: dict[tuple[float, float, tuple[str, float] | None, float | None], float] = {}
     # The placebo model is fitted once, at the declared structure: drug-free control arms do
     # not depend on the pathway spread or the switch threshold (every patient stays at its
     # exact untreated equilibrium), and stage 1 is refitted at the chosen structure anyway.
@@ -242,7 +243,11 @@ def fit_structure(
         )
         val = validate_calibration(cal, n_per_arm=n_per_arm, seed=seed, trials=trials)
         score = score_rows(val["rows"])
-        share = stable_share(disease, cal, seed)
+        # stability depends on the structure and the K_act spread, not on noise or placebo
+        skey = (cv, k, nat, dict(spread).get("K_act"))
+        if skey not in shares:
+            shares[skey] = stable_share(disease, cal, seed)
+        share = shares[skey]
         pt = StructurePoint(cv, k, score, nat, val["summary"]["mae_pp"], cal, spread, noise, share)
         if progress is not None:
             extra = f", {nat[0]} {nat[1]:g}" if nat else ""

@@ -136,11 +136,11 @@ def history_keep_probability(
             traj = ArmTrajectories(
                 module.key,
                 sim.times_week,
-                {k: v[ok] for k, v in sim.readouts.items()},
-                {k: [e[int(i)] for i in np.flatnonzero(ok)] for k, e in sim.events.items()},
-                np.full(int(ok.sum()), np.inf),
-                np.full(int(ok.sum()), -1, dtype=np.int8),
-            )
+                sim.readouts,
+                sim.events,
+                np.full(rows.size, np.inf),  # a completed course: nobody stops early
+                np.full(rows.size, -1, dtype=np.int8),
+            ).rows(ok)
             value = evaluate_endpoint(traj, endpoint.code, endpoint.week).value
             if endpoint.favourable == "no_event":
                 value = 1.0 - value

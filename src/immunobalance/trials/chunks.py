@@ -133,7 +133,7 @@ def run_chunk(task: ChunkTask) -> ChunkOutcome:
         task.conduct.continuous_imputation,
     )
     # Failed patients (solver status ≠ 0) have NaN read-outs; score the others only.
-    view = _subset(traj, ok)
+    view = traj.rows(ok)
     endpoints: dict[str, tuple[NDArray[np.float64], NDArray[np.float64] | None]] = {}
     for code in spec.endpoints.codes:
         for week in spec.endpoints.at_weeks:
@@ -161,21 +161,6 @@ def run_chunk(task: ChunkTask) -> ChunkOutcome:
         trajectories=trajectories,
         notes=sorted(set(sim.notes) | set(cohort.notes)),
         solver_steps=int(sim.n_steps.sum()) if sim.n_steps is not None else 0,
-    )
-
-
-def _subset(traj: ArmTrajectories, ok: NDArray[np.bool_]) -> ArmTrajectories:
-    if ok.all():
-        return traj
-    rows = np.flatnonzero(ok)
-    return ArmTrajectories(
-        traj.disease,
-        traj.times_week,
-        {k: v[rows] for k, v in traj.readouts.items()},
-        {k: [e[int(i)] for i in rows] for k, e in traj.events.items()},
-        traj.stop_week[rows],
-        traj.stop_reason[rows],
-        traj.imputation,
     )
 
 

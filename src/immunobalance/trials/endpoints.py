@@ -104,6 +104,21 @@ class ArmTrajectories:
     def n(self) -> int:
         return int(self.stop_week.shape[0])
 
+    def rows(self, keep: NDArray[np.bool_]) -> ArmTrajectories:
+        """The patients where ``keep`` is true (those whose simulation succeeded), or ``self``."""
+        if keep.all():
+            return self
+        idx = np.flatnonzero(keep)
+        return ArmTrajectories(
+            self.disease,
+            self.times_week,
+            {k: v[idx] for k, v in self.readouts.items()},
+            {k: [e[int(i)] for i in idx] for k, e in self.events.items()},
+            self.stop_week[idx],
+            self.stop_reason[idx],
+            self.imputation,
+        )
+
     def col(self, week: float) -> int:
         """Column of the visit at ``week`` (must be a visit)."""
         j = int(np.searchsorted(self.times_week, week - 1e-9))
