@@ -133,16 +133,31 @@ def test_in_vitro_potency_is_compared_with_unbound_drug() -> None:
     from immunobalance.knowledge.loader import load_knowledge_base
     from immunobalance.model.pharmacology import agent_pharmacology
 
-    agent = load_knowledge_base().agent("mycophenolate_mofetil")
+    agent = load_knowledge_base().agent("leflunomide")
+    assert agent.actions[0].potency_kind == "biochemical_ic50"
     assert agent.pk.fraction_unbound is not None
     fu = agent.pk.fraction_unbound.value
     bound = agent_pharmacology(agent, 0.157).actions[0].ec50
     unbound_pk = agent.pk.model_copy(update={"fraction_unbound": None})
     raw = agent_pharmacology(agent.model_copy(update={"pk": unbound_pk}), 0.157)
     assert bound == pytest.approx(raw.actions[0].ec50 / fu, rel=1e-12)
-    # 0.1 µM MPA (Eugui 1991) in MMF-equivalent mg/L: 0.1e-6 mol/L × 433.5 g/mol × 1e3
-    assert raw.actions[0].ec50 == pytest.approx(0.1e-3 * 433.5, rel=1e-3)
+    # 1 µM teriflunomide (Davis 1996) in leflunomide-equivalent mg/L: 1e-6 mol/L × 270.21 g/mol
+    assert raw.actions[0].ec50 == pytest.approx(1e-3 * 270.21, rel=1e-3)
     assert any("fraction_unbound" in n for n in raw.notes)
+
+
+def test_an_in_vivo_potency_is_not_corrected_for_binding() -> None:
+    """MPA's potency is an exposure–biomarker EC50 of *total* plasma MPA (IMPDH activity in
+    patients' PBMCs), so the unbound fraction must not touch it: 3.23 mg/L MPA = 10.08 µM,
+    in MMF-equivalent mass 10.08 µM × 433.49 g/mol."""
+    from immunobalance.knowledge.loader import load_knowledge_base
+    from immunobalance.model.pharmacology import agent_pharmacology
+
+    agent = load_knowledge_base().agent("mycophenolate_mofetil")
+    assert agent.actions[0].potency_kind == "in_vivo_ec50"
+    assert agent.pk.fraction_unbound is not None and agent.pk.fraction_unbound.value < 0.1
+    ec50 = agent_pharmacology(agent, 0.157).actions[0].ec50
+    assert ec50 == pytest.approx(3.23 / 320.34 * 433.49, rel=2e-3)
 
 
 def test_teriflunomide_steady_state_sits_near_its_unbound_potency(ra) -> None:  # type: ignore[no-untyped-def]

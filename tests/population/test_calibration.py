@@ -251,3 +251,51 @@ def test_structures_without_stable_patients_are_not_chosen():
     artefact = StructurePoint(1.0, 0.8, 100.0, None, 5.0, base, stable_share=high)
     assert min([artefact, good], key=rank) is good
     assert min([artefact], key=rank) is artefact  # chosen only when nothing is admissible
+
+
+def test_packaged_calibration_covers_every_disease_with_rows():
+    """The latest file is the whole population layer: a disease with rows is never missing."""
+    if latest_calibration_version() is None:
+        pytest.skip("no calibration shipped yet")
+    with_rows = {r.disease for r in calibration_rows()}
+    assert with_rows <= set(load_calibration().diseases)
+
+
+def test_a_partial_refit_keeps_the_other_diseases():
+    from immunobalance.population._calibration import DiseaseCalibration
+    from immunobalance.population._fit import merge_calibration
+
+    ra_old = DiseaseCalibration(typical={"K_act": 0.5})
+    pso_old, pso_new = (
+        DiseaseCalibration(typical={"K_act": 0.6}),
+        DiseaseCalibration(typical={"K_act": 0.4}),
+    )
+    previous = Calibration(
+        "v3",
+        {"rheumatoid_arthritis": ra_old, "psoriasis": pso_old},
+        {
+            "parameters": [
+                {"disease": "rheumatoid_arthritis", "parameter": "typical.K_act"},
+                {"disease": "psoriasis", "parameter": "typical.K_act"},
+            ],
+            "fit": {"constrains": {"rheumatoid_arthritis": ["a"], "psoriasis": ["b"]}},
+        },
+    )
+    refit = Calibration(
+        "v4",
+        {"psoriasis": pso_new},
+        {
+            "parameters": [{"disease": "psoriasis", "parameter": "typical.K_act", "new": True}],
+            "fit": {"constrains": {"psoriasis": ["c"]}},
+        },
+    )
+    merged = merge_calibration(previous, refit)
+    assert merged.version == "v4"
+    assert merged.diseases == {"rheumatoid_arthritis": ra_old, "psoriasis": pso_new}
+    assert [p["disease"] for p in merged.meta["parameters"]] == [
+        "rheumatoid_arthritis",
+        "psoriasis",
+    ]
+    assert merged.meta["parameters"][1].get("new") is True
+    assert merged.meta["fit"]["constrains"] == {"rheumatoid_arthritis": ["a"], "psoriasis": ["c"]}
+    assert merged.meta["refitted"] == {"diseases": ["psoriasis"], "others_from": "v3"}

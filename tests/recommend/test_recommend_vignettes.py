@@ -217,6 +217,10 @@ def test_ms_patient_never_gets_a_tnf_inhibitor(twin_cache: OutcomeCache) -> None
 
 def test_record_without_an_index_disease_is_refused() -> None:
     from immunobalance.errors import InvalidInputError
+    from immunobalance.knowledge import load_knowledge_base
 
-    with pytest.raises(InvalidInputError, match="index disease"):
+    with pytest.raises(InvalidInputError, match="index disease") as err:
         recommend(Patient(id="x", conditions=(Condition(code="J45.909"),)), n=10)
+    # the message lists what would have been recognised: every disease's codes, from the KB
+    for disease in load_knowledge_base().diseases.values():
+        assert all(code in str(err.value) for code in disease.icd10), disease.key

@@ -53,15 +53,55 @@ def test_placebo_hazard_reproduces_the_label_fraction_over_the_reference_period(
 
 def test_combination_arms_accumulate_excess_hazards_from_the_knowledge_base() -> None:
     kb = load_knowledge_base()
-    p_ada = kb.agent("adalimumab").discontinuation_ae.value  # type: ignore[union-attr]
-    p_upa = kb.agent("upadacitinib").discontinuation_ae.value  # type: ignore[union-attr]
+    ada_rec = kb.agent("adalimumab").discontinuation_ae
+    upa_rec = kb.agent("upadacitinib").discontinuation_ae
+    assert ada_rec is not None and upa_rec is not None
+    # adalimumab's source gives its own placebo arm; upadacitinib's gives only its period
+    assert ada_rec.comparator is not None and upa_rec.comparator is None
+    assert upa_rec.weeks is not None
     bg = background_agents("rheumatoid_arthritis", "mtx_ir")
     base = _lam(0.03)
+    ada_excess = _lam(ada_rec.value) - _lam(ada_rec.comparator)
+    upa_excess = max(_lam(upa_rec.value, upa_rec.weeks) - base, 0.0)
     ada = arm_ae_hazard_per_week(parse_regimen([ADA, MTX]), bg, CONDUCT)
     both = arm_ae_hazard_per_week(parse_regimen([ADA, UPA, MTX]), bg, CONDUCT)
-    assert ada == pytest.approx(base + (_lam(p_ada) - base))
-    assert both == pytest.approx(base + (_lam(p_ada) - base) + max(_lam(p_upa) - base, 0))
+    assert ada == pytest.approx(base + ada_excess)
+    assert both == pytest.approx(base + ada_excess + upa_excess)
     assert both > ada
+
+
+def test_an_agent_below_its_own_control_arm_adds_no_discontinuations() -> None:
+    """Benlysta USPI: 6.2 % stopped for adverse reactions against 7.1 % on placebo. Set beside a
+    generic 3 % placebo it would look like an excess; beside its own control it is none."""
+    kb = load_knowledge_base()
+    rec = kb.agent("belimumab").discontinuation_ae
+    assert rec is not None and rec.comparator is not None and rec.value < rec.comparator
+    bel = {"agent": "belimumab", "dose": "10 mg/kg", "route": "iv", "every": "4 weeks"}
+    lam = arm_ae_hazard_per_week(parse_regimen([bel]), frozenset(), CONDUCT)
+    assert lam == pytest.approx(_lam(0.03))
+    assert _lam(rec.value) > _lam(0.03)  # the old comparison would have added a hazard
+
+
+def test_a_fraction_over_a_longer_period_is_a_smaller_hazard() -> None:
+    kb = load_knowledge_base()
+    rec = kb.agent("natalizumab").discontinuation_ae
+    assert rec is not None and rec.weeks is not None and rec.comparator is not None
+    ntz = {"agent": "natalizumab", "dose": "300 mg", "route": "iv", "every": "4 weeks"}
+    lam = arm_ae_hazard_per_week(parse_regimen([ntz]), frozenset(), CONDUCT)
+    excess = lam - _lam(0.03)
+    assert excess == pytest.approx(_lam(rec.value, rec.weeks) - _lam(rec.comparator, rec.weeks))
+    assert excess < _lam(rec.value) - _lam(rec.comparator)
+
+
+def test_discontinuation_records_reject_impossible_fractions() -> None:
+    from pydantic import ValidationError
+
+    from immunobalance.knowledge.schema import Discontinuation
+
+    with pytest.raises(ValidationError) as err:
+        Discontinuation(value=1.2, source="label", comparator=1.5, weeks=0)
+    text = str(err.value)
+    assert "comparator" in text and "weeks" in text
 
 
 def test_early_escape_moves_patients_without_20_percent_joint_improvement() -> None:

@@ -32,13 +32,18 @@ def calibrate(
 ) -> None:
     """Fit population-level parameters to the calibration rows; write calibration-v<N>.json.
 
+    With ``--disease``, only those diseases are refitted; the file keeps the latest
+    calibration's parameters for the others.
+
     Stage 0 (structure: pathway-weight spread, T-cell switch threshold), stage 1 (placebo
     model with a between-trial random effect, fitted to control arms), stage 2 (pathway
     multipliers by importance weighting). See docs/calibration.md.
     """
+    from immunobalance.population import load_calibration
     from immunobalance.population._fit import (
         fit_calibration,
         fit_pathway_multipliers,
+        merge_calibration,
         write_calibration,
     )
     from immunobalance.population._fit_structure import fit_structures
@@ -53,6 +58,9 @@ def calibrate(
     cal = fit_pathway_multipliers(
         cal, n_per_arm=n2, seed=seed, progress=say, diseases=disease or None
     )
+    if disease:
+        # the other diseases keep the latest calibration's parameters
+        cal = merge_calibration(load_calibration(), cal)
     path = write_calibration(cal, out)
     if fmt is OutputFormat.json:
         print_json({"version": cal.version, "path": str(path), **cal.to_json()})

@@ -103,6 +103,18 @@ def _disease_rules() -> dict[str, _Rule]:
     }
 
 
+def index_disease_codes() -> str:
+    """The ICD-10-CM codes of every index disease, for error messages ("M05, M06 rheumatoid
+    arthritis; …"), from the same knowledge-base rules that detection uses."""
+    from immunobalance.knowledge.loader import load_knowledge_base
+
+    diseases = load_knowledge_base().diseases
+    return "; ".join(
+        f"{', '.join(include)} {diseases[key].name}"
+        for key, (include, _, _) in _disease_rules().items()
+    )
+
+
 def detect_diseases(patient: Patient) -> list[str]:
     """Every index disease the patient's conditions code for (hierarchical ICD-10-CM).
 

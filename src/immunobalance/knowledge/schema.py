@@ -25,6 +25,7 @@ __all__ = [
     "Agent",
     "AgentApproval",
     "Biomarker",
+    "Discontinuation",
     "Disease",
     "DiseaseSubtype",
     "Dosing",
@@ -152,6 +153,26 @@ class Sourced(_Record):
         return self
 
 
+class Discontinuation(Sourced):
+    """Fraction of patients stopping for adverse reactions in a controlled period of a source.
+
+    A discontinuation fraction only means something beside its own control arm and period: the
+    same 6 % is an excess over a 4 % placebo arm but none over a 7 % one, and 6 % over two years
+    is a third of the hazard of 6 % over six months. ``comparator`` (the control arm's fraction
+    in the same source; ``None`` where the source gives none) and ``weeks`` (the length of the
+    period; ``None`` = unstated) let the trial-conduct layer turn it into an excess hazard.
+    """
+
+    comparator: float | None = Field(default=None, ge=0.0, lt=1.0)
+    weeks: float | None = Field(default=None, gt=0.0)
+
+    @model_validator(mode="after")
+    def _fraction(self) -> Discontinuation:
+        if not 0.0 <= self.value < 1.0:
+            raise ValueError(f"a discontinuation fraction lies in [0, 1), got {self.value}")
+        return self
+
+
 class LabelNote(_Record):
     """A boxed warning, contraindication, warning or monitoring item, with its label source."""
 
@@ -265,7 +286,7 @@ class Agent(_Record):
     monitoring: list[LabelNote] = Field(default_factory=list)
     pregnancy: LabelNote | None = None
     serious_infection_rate: Sourced | None = None  # per 100 patient-years in label/pooled trials
-    discontinuation_ae: Sourced | None = None  # fraction discontinuing for adverse events
+    discontinuation_ae: Discontinuation | None = None  # fraction stopping for adverse events
     therapeutic_use: Literal["treatment", "background", "never"] = "treatment"
     sources: list[str] = Field(min_length=1)
 

@@ -161,7 +161,7 @@ def simulate_with_run_in(
         cytokines=at(cytokines),
         signals=at(raw.signals),
         concentrations=at(raw.concentrations),
-        readouts=module.readouts(ctx),
+        readouts=module.measure(ctx),
         events=events,
         status=raw.status,
         patient_index=idx,

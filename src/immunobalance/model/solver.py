@@ -412,7 +412,7 @@ def simulate(
 
     full_params = params
     ctx = ReadoutContext(sample, states, {**cytokines, **signals}, full_params, seed, idx)
-    readouts = module.readouts(ctx)
+    readouts = module.measure(ctx)
     events: dict[str, list[NDArray[np.float64]]] = {}
     for name, hstate in module.event_hazards.items():
         events[name] = hazard_events(states_full[hstate], grid, seed, name, idx)

@@ -50,7 +50,7 @@ from immunobalance.population._rows import (
 )
 from immunobalance.population._validate import predict_rows
 
-__all__ = ["ASSUMED_CONTROL_N", "fit_calibration", "write_calibration"]
+__all__ = ["ASSUMED_CONTROL_N", "fit_calibration", "merge_calibration", "write_calibration"]
 
 ASSUMED_CONTROL_N = 200
 #: |δ̂| beyond this (search range ±SEARCH_LIMIT) means the control rows are not reproducible by δ.
@@ -231,6 +231,30 @@ NOT_FITTED = (
     "the ratios between read-out items' noise SDs stay as declared (stage 0 scales them all "
     "together, per disease); agent PK/potency are never fitted"
 )
+
+
+def merge_calibration(previous: Calibration, refit: Calibration) -> Calibration:
+    """``previous`` with the diseases of ``refit`` replaced: what a ``--disease`` run writes.
+
+    Why: a calibration file is the whole population layer; a run limited to some diseases must
+    not leave the others uncalibrated in the new latest version. The other diseases keep their
+    parameters and their lines of ``parameters`` and ``fit`` (rows each parameter constrains);
+    ``meta['refitted']`` names the diseases this version changed and the version they came from.
+    """
+    changed = set(refit.diseases)
+    meta = dict(refit.meta)
+    meta["parameters"] = [
+        p for p in previous.meta.get("parameters", []) if p.get("disease") not in changed
+    ] + list(refit.meta.get("parameters", []))
+    fit = dict(refit.meta.get("fit", {}))
+    for key in ("trial_estimates", "constrains"):
+        kept = {
+            d: v for d, v in previous.meta.get("fit", {}).get(key, {}).items() if d not in changed
+        }
+        fit[key] = {**kept, **fit.get(key, {})}
+    meta["fit"] = fit
+    meta["refitted"] = {"diseases": sorted(changed), "others_from": previous.version}
+    return Calibration(refit.version, {**previous.diseases, **refit.diseases}, meta)
 
 
 def write_calibration(cal: Calibration, path: Path | None = None) -> Path:

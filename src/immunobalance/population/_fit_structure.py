@@ -11,12 +11,15 @@ and cannot be identified from control arms alone:
   how close the disease's T-cell loop sits to its tolerance switch: how easily upstream agents
   (co-stimulation block, B-cell depletion, trafficking block) collapse it.
 
-For diseases whose control rows are event endpoints the placebo model cannot move (T1D
-diagnosis, MS relapses), one natural-history parameter (``k_beta``, ``arr0``: the population's
-typical progression or relapse rate) is searched as well, after the other two.
+Some diseases have one disease-level parameter that their rows identify better than any source
+fixes (:data:`DISEASE_PARAMETER_GRID`), searched after the other two: for T1D and MS a
+natural-history rate (``k_beta``, ``arr0``: their control rows are event endpoints the placebo
+model cannot move); for psoriasis how necessary IL-17 is to the keratinocyte programme
+(``g_kc_il17``: the literature shows the necessity, not its size, and it is what sets IL-17
+blockade beside IL-23 and TNF blockade).
 
-``pathway_cv`` × ``K_act`` are searched per disease on a full grid, then the natural-history
-parameter at the best point, then the visit-noise scale (``noise_scale``: one multiplier of every
+``pathway_cv`` × ``K_act`` are searched per disease on a full grid, then the disease parameter
+at the best point, then the visit-noise scale (``noise_scale``: one multiplier of every
 read-out's visit-to-visit SD, so how much of a response threshold is crossed by noise rather than
 by disease change; the placebo model refitted at each value where there is one), then the
 between-patient CV of ``K_act`` (``spread.K_act``: do
@@ -69,11 +72,14 @@ __all__ = [
 PATHWAY_CV_GRID: tuple[float, ...] = (0.5, 1.0, 1.5, 2.5, 4.0, 6.0)
 #: Candidate typical K_act (the declared prior 0.6; bounds 0.3–0.9).
 K_ACT_GRID: tuple[float, ...] = (0.4, 0.5, 0.6, 0.7, 0.8)
-#: Natural-history parameter per disease whose control rows are event endpoints the placebo
-#: model cannot move (time to stage-3 T1D, relapse rate): its typical value is searched last.
-NATURAL_HISTORY_GRID: dict[str, tuple[str, tuple[float, ...]]] = {
+#: One disease-level parameter per disease that its rows identify and no source fixes (module
+#: docstring): natural-history rates whose control rows are event endpoints the placebo model
+#: cannot move (time to stage-3 T1D, relapse rate), and the necessity of IL-17 to the psoriatic
+#: plaque. Its typical value is searched after (pathway_cv, K_act).
+DISEASE_PARAMETER_GRID: dict[str, tuple[str, tuple[float, ...]]] = {
     "type_1_diabetes": ("k_beta", (0.0004, 0.0007, 0.001, 0.0014)),
-    "multiple_sclerosis": ("arr0", (0.6, 0.8, 1.0)),
+    "multiple_sclerosis": ("arr0", (0.4, 0.5, 0.6, 0.8, 1.0)),
+    "psoriasis": ("g_kc_il17", (0.05, 0.1, 0.2, 0.35)),
 }
 #: Coarser grids for diseases whose calibration trials are long (104–260 weeks) and few
 #: (2–8 rows): each point costs several times more, and they constrain fewer parameters.
@@ -92,11 +98,11 @@ PLACEBO_SD_GRID: tuple[float, ...] = (0.5, 1.0, 1.5)
 NOISE_SCALE_GRID: tuple[float, ...] = (1.0, 1.5, 2.0, 3.0)
 #: How stage 0 is described in the calibration file's ``method``.
 STAGE0_METHOD = (
-    "stage 0: per-disease grid search of pathway_cv x typical K_act (then k_beta/arr0 for "
-    "T1D/MS, then the visit-noise scale, then the between-patient CV of K_act, then the "
-    "between-patient SD of the placebo parameters; the placebo model is refitted at each "
-    "noise and placebo-spread value) scored on all rows and "
-    "differences (immunobalance.population._fit_structure)"
+    "stage 0: per-disease grid search of pathway_cv x typical K_act (then one disease "
+    "parameter: k_beta for T1D, arr0 for MS, g_kc_il17 for psoriasis; then the visit-noise "
+    "scale, then the between-patient CV of K_act, then the between-patient SD of the placebo "
+    "parameters; the placebo model is refitted at each noise and placebo-spread value) scored "
+    "on all rows and differences (immunobalance.population._fit_structure)"
 )
 #: Smallest share of prior candidates whose untreated state is a stable sick equilibrium for a
 #: structure to be admissible. Below it the population is formed from a thin corner of the
@@ -116,7 +122,7 @@ class StructurePoint:
     pathway_cv: float
     k_act: float
     score: float
-    natural_history: tuple[str, float] | None
+    disease_parameter: tuple[str, float] | None
     mae_pp: float | None
     calibration: Calibration
     spread: tuple[tuple[str, float], ...] = ()
@@ -196,7 +202,7 @@ def fit_structure(
     k_act_grid: Sequence[float] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[StructurePoint, list[StructurePoint]]:
-    """Grid search of (pathway_cv, K_act) for ``disease`` (then its natural-history parameter,
+    """Grid search of (pathway_cv, K_act) for ``disease`` (then its disease parameter,
     if any). Returns the best point and all points."""
     from immunobalance.population._fit import fit_calibration
 
@@ -270,7 +276,7 @@ def fit_structure(
             {
                 disease: replace(
                     _with_structure(
-                        disease, pt.pathway_cv, pt.k_act, pt.natural_history, noise
+                        disease, pt.pathway_cv, pt.k_act, pt.disease_parameter, noise
                     ).for_disease(disease),
                     spread=dict(spread),
                 )
@@ -279,12 +285,12 @@ def fit_structure(
         refit = fit_calibration(
             diseases=[disease], n_per_arm=n_per_arm, seed=seed, base=base
         ).for_disease(disease)
-        point = evaluate(pt.pathway_cv, pt.k_act, pt.natural_history, spread, refit, noise)
+        point = evaluate(pt.pathway_cv, pt.k_act, pt.disease_parameter, spread, refit, noise)
         return point, refit
 
     best = min((evaluate(cv, k) for cv in pathway_cv_grid for k in k_act_grid), key=rank)
-    if disease in NATURAL_HISTORY_GRID:
-        name, grid = NATURAL_HISTORY_GRID[disease]
+    if disease in DISEASE_PARAMETER_GRID:
+        name, grid = DISEASE_PARAMETER_GRID[disease]
         best = min(
             (evaluate(best.pathway_cv, best.k_act, (name, v)) for v in grid),
             key=rank,
@@ -303,7 +309,7 @@ def fit_structure(
         # how often a threshold endpoint (confirmed EDSS progression) is crossed by chance
         best = min(
             (
-                evaluate(best.pathway_cv, best.k_act, best.natural_history, best.spread, None, v)
+                evaluate(best.pathway_cv, best.k_act, best.disease_parameter, best.spread, None, v)
                 for v in NOISE_SCALE_GRID
             ),
             key=rank,
@@ -315,7 +321,7 @@ def fit_structure(
             evaluate(
                 best.pathway_cv,
                 best.k_act,
-                best.natural_history,
+                best.disease_parameter,
                 (("K_act", v),),
                 refit_placebo,
                 best.noise_scale,
@@ -359,8 +365,8 @@ def fit_structures(
             continue
         best, points = fit_structure(d, n_per_arm=n_per_arm, seed=seed, progress=progress)
         typical = {"K_act": best.k_act}
-        if best.natural_history is not None:
-            typical[best.natural_history[0]] = best.natural_history[1]
+        if best.disease_parameter is not None:
+            typical[best.disease_parameter[0]] = best.disease_parameter[1]
         if best.noise_scale != 1.0:
             typical["noise_scale"] = best.noise_scale
         chosen[d] = DiseaseCalibration(
@@ -388,25 +394,25 @@ def fit_structures(
                 [
                     {
                         "disease": d,
-                        "parameter": f"typical.{best.natural_history[0]}",
-                        "value": best.natural_history[1],
+                        "parameter": f"typical.{best.disease_parameter[0]}",
+                        "value": best.disease_parameter[1],
                         "rows": rows,
                     }
                 ]
-                if best.natural_history
+                if best.disease_parameter
                 else []
             ),
             {
                 "disease": d,
                 "parameter": (
-                    "stage-0 grid (pathway_cv, K_act, natural history, spread, score, MAE pp, "
+                    "stage-0 grid (pathway_cv, K_act, disease parameter, spread, score, MAE pp, "
                     "noise_scale, stable share)"
                 ),
                 "value": [
                     [
                         p.pathway_cv,
                         p.k_act,
-                        p.natural_history,
+                        p.disease_parameter,
                         dict(p.spread),
                         round(p.score, 1),
                         p.mae_pp,

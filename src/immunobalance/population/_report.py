@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from immunobalance.population._calibration import Calibration
+from immunobalance.population._fit_structure import MIN_STABLE_SHARE
 from immunobalance.population._virtual import VirtualPopulation
 
 __all__ = ["baseline_match", "calibration_markdown", "plot_baseline_match"]
@@ -118,11 +119,15 @@ def calibration_markdown(
         "and deep responders to one targeted agent) and the typical T-cell switch threshold "
         "``K_act`` (how easily upstream agents collapse the effector loop) are chosen on a "
         "grid by the squared errors of every row of the disease and of every active-minus-"
-        "control difference, among the structures under which at least a quarter of prior "
-        "candidates have a stable untreated equilibrium (``stable share`` in the grid: below "
-        "it most slots would fall back to unstable patients); the placebo model (stage 1) is "
-        "fitted before the grid and refitted "
-        "at the chosen point. At that point the visit-noise scale is chosen next "
+        f"control difference, among the structures under which at least {MIN_STABLE_SHARE:.0%} "
+        "of prior candidates have a stable untreated equilibrium (``stable share`` in the grid: "
+        "below it most slots would fall back to unstable patients); the placebo model (stage 1) "
+        "is fitted before the grid and refitted at the chosen point. Then, for the diseases "
+        "that have one, a disease-level parameter that the rows identify and no source fixes "
+        "(``typical.k_beta`` for T1D and ``typical.arr0`` for MS: natural-history rates whose "
+        "control rows the placebo model cannot move; ``typical.g_kc_il17`` for psoriasis: how "
+        "necessary IL-17 is to the plaque, which sets IL-17 beside IL-23 and TNF blockade). "
+        "At that point the visit-noise scale is chosen next "
         "(``typical.noise_scale``, multiplying every read-out's visit-to-visit SD, with the "
         "placebo model refitted at each value: how much of a response threshold noise rather "
         "than disease change decides, which pulls every arm towards its control arm), then two "

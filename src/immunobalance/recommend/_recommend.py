@@ -286,7 +286,7 @@ def recommend(
     InvalidInputError
         If the record codes no index disease, or ``n`` is not positive.
     """
-    from immunobalance.indices.assess import detect_disease
+    from immunobalance.indices.assess import detect_disease, index_disease_codes
 
     kb = kb or load_knowledge_base()
     problems = []
@@ -297,9 +297,7 @@ def recommend(
         problems.append(
             Problem(
                 "conditions",
-                "no condition codes an index disease (expected "
-                "e.g. ICD-10-CM M05/M06 rheumatoid arthritis, M32 SLE, G35 MS, "
-                "K50 Crohn's, K51 UC, L40.0 psoriasis, E10 type 1 diabetes)",
+                f"no condition codes an index disease (expected ICD-10-CM {index_disease_codes()})",
             )
         )
     if problems:

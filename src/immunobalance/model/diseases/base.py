@@ -204,6 +204,21 @@ class DiseaseModule(ABC):
     def readouts(self, ctx: ReadoutContext) -> dict[str, NDArray[np.float64]]:
         """Clinical read-outs ``(n, t)`` keyed by observation key."""
 
+    def measure(self, ctx: ReadoutContext) -> dict[str, NDArray[np.float64]]:
+        """:meth:`readouts`, each within the physical range of its observation key (KB).
+
+        Why: lab read-outs carry multiplicative visit noise, and at a calibrated noise scale its
+        far tail can reach values no instrument reports (a CRP of 1 200 mg/L, an ESR above the
+        200 mm Westergren column), which the index code rightly rejects as invalid input. A
+        measurement saturates at what the instrument can show.
+        """
+        out = self.readouts(ctx)
+        for key, values in out.items():
+            marker = self.kb.biomarkers.get(key)
+            if marker is not None and marker.range is not None:
+                out[key] = np.clip(values, marker.range[0], marker.range[1])
+        return out
+
     def threshold_events(self, ctx: ReadoutContext) -> dict[str, list[NDArray[np.float64]]]:
         """Events defined by a state crossing a threshold (e.g. T1D diagnosis)."""
         return {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from immunobalance.indices import pasi_area_score
 from immunobalance.model.declaration import Assignment, Declaration, Parameter, Prior
 from immunobalance.model.diseases.base import DiseaseModule, ReadoutContext
 
@@ -27,12 +28,6 @@ _LOOP = (
 )
 
 
-def area_score(percent: NDArray[np.float64]) -> NDArray[np.float64]:
-    """PASI area score from % of region involved: 0, <10, 10–29, 30–49, 50–69, 70–89, ≥90 %."""
-    edges = np.array([0.0, 10.0, 30.0, 50.0, 70.0, 90.0])
-    return np.where(percent <= 0, 0.0, np.searchsorted(edges, percent, side="right").astype(float))
-
-
 class Psoriasis(DiseaseModule):
     key = "psoriasis"
     tissue_bdc = (0.157, "Shah DK, Betts AM. mAbs 2013;5:297-305 (skin 15.7 %)")
@@ -48,7 +43,9 @@ class Psoriasis(DiseaseModule):
                     "necessity of IL-17 for the keratinocyte plaque programme (exponent of the "
                     "IL-17 signal multiplying the network drive; 0 = not necessary)",
                     _LOOP + "; Krueger JG et al. J Allergy Clin Immunol 2012;130:145-54 "
-                    "(IL-17A blockade reverses the plaque keratinocyte transcriptome)",
+                    "(IL-17A blockade reverses the plaque keratinocyte transcriptome); "
+                    "magnitude: searched by stage 0 of the calibration "
+                    "(population/_fit_structure.DISEASE_PARAMETER_GRID)",
                     Prior("lognormal", cv=0.3),
                     0.0,
                     2.0,
@@ -127,11 +124,26 @@ class Psoriasis(DiseaseModule):
                 "pso_severity",
                 2.6,
                 "0-4",
-                "mean erythema/induration/desquamation at I = 1",
+                "mean erythema/induration/desquamation at I = 1 (proportional to I: redness "
+                "and thickness follow the dermal infiltrate and epidermal hyperplasia)",
                 _SRC,
                 Prior("lognormal", cv=0.15),
                 0.5,
                 4.0,
+                "readout",
+            ),
+            Parameter(
+                "pso_clear",
+                0.1,
+                "1",
+                "plaque inflammation (fraction of the patient's baseline) below which a "
+                "region's last plaque is no longer visible (0.6–1.6 times this in each region)",
+                "model assumption; clinically clear skin keeps a residual lesional immune "
+                "profile (Suárez-Fariñas M et al. J Invest Dermatol 2011;131:391-400), so "
+                "plaques clear before the latent inflammation reaches zero",
+                Prior("lognormal", cv=0.3),
+                0.0,
+                1.0,
                 "readout",
             ),
             Parameter(
@@ -149,14 +161,20 @@ class Psoriasis(DiseaseModule):
         return out
 
     def readouts(self, ctx: ReadoutContext) -> dict[str, NDArray[np.float64]]:
+        """PASI items by region. A region's involved area and its sign scores follow the plaque
+        inflammation linearly; once that falls below the region's clearance level
+        (``pso_clear``, different in each region) the region is clear — area score 0 and no
+        sign scores — so PASI 100 is reachable, and reached region by region."""
         inflam = np.maximum(ctx.states["I"], 0.0) * ctx.placebo("objective")
         sd = float(ctx.params["pso_item_sd"][0])
         out: dict[str, NDArray[np.float64]] = {}
         for r in REGIONS:
+            spread = np.exp(ctx.patient_uniform(f"pso_clear:{r}") - 0.5)
+            visible = inflam > ctx.p("pso_clear") * spread
             pct = ctx.lognormal(f"PASI_{r}_A", ctx.p(f"pso_area_{r}") * inflam, 0.15)
-            out[f"PASI_{r}_A"] = area_score(np.minimum(pct, 100.0))
+            out[f"PASI_{r}_A"] = np.where(visible, pasi_area_score(np.minimum(pct, 100.0)), 0.0)
             for sign in ("E", "I", "D"):
-                mean = ctx.p("pso_severity") * np.sqrt(inflam)
+                mean = ctx.p("pso_severity") * inflam
                 item = ctx.score(f"PASI_{r}_{sign}", mean, sd, 0, 4)
                 out[f"PASI_{r}_{sign}"] = np.where(out[f"PASI_{r}_A"] > 0, item, 0.0)
         return out
