@@ -227,8 +227,9 @@ def test_spread_replaces_the_declared_prior_spread():
 
 def test_structures_without_stable_patients_are_not_chosen():
     """A grid point under which few prior candidates are stable sick equilibria loses to any
-    admissible point, whatever its score; psoriasis at K_act 0.8 is such a point (its loop
-    gain exceeds 1 at the untreated state), at K_act 0.4 it is admissible."""
+    admissible point, whatever its score; psoriasis with the declared IL-17 necessity
+    (``g_kc_il17`` 0.35) at K_act 0.8 is such a point (its loop gain exceeds 1 at the untreated
+    state), at K_act 0.4 it is admissible."""
     import dataclasses
 
     from immunobalance.population._fit_structure import (
@@ -242,7 +243,8 @@ def test_structures_without_stable_patients_are_not_chosen():
 
     def share(k_act: float) -> float:
         dcal = base.for_disease("psoriasis")
-        dcal = dataclasses.replace(dcal, typical={**dcal.typical, "K_act": k_act})
+        typical = {**dcal.typical, "K_act": k_act, "g_kc_il17": 0.35}
+        dcal = dataclasses.replace(dcal, typical=typical)
         return stable_share("psoriasis", Calibration("x", {"psoriasis": dcal}), 20261121)
 
     low, high = share(0.4), share(0.8)
