@@ -179,3 +179,19 @@ def test_alemtuzumab_courses_give_60_then_36_mg(agents: dict[str, Agent]) -> Non
     year1 = sum(float(e.amount[0]) * np.sum(e.times_day < 300) for e in events)
     year2 = sum(float(e.amount[0]) * np.sum(e.times_day >= 300) for e in events)
     assert (year1, year2) == (60.0, 36.0)
+
+
+def test_interferon_beta_potency_is_one_international_unit_per_ml(
+    agents: dict[str, Agent],
+) -> None:
+    """An interferon unit per mL is by definition the concentration that halves the viral
+    cytopathic effect; the Rebif SmPC gives 22 µg = 6 MIU. The half-maximal concentration
+    the record carries must be that unit at the record's molecular weight."""
+    agent = agents["interferon_beta_1a"]
+    action = next(a for a in agent.actions if a.process == "ifn_beta")
+    assert agent.pk is not None and agent.pk.molecular_weight is not None
+    grams_per_unit = 22e-6 / 6e6
+    mw = agent.pk.molecular_weight.value
+    expected_pm = grams_per_unit * 1e3 / mw * 1e12  # 1 IU/mL in g/L, then mol/L, then pM
+    potency_pm = ureg.Quantity(action.potency.value, action.potency.unit).to("pM").magnitude
+    assert potency_pm == pytest.approx(expected_pm, rel=0.01)

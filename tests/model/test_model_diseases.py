@@ -184,3 +184,44 @@ def test_b_cell_depletion_and_infection_hazard() -> None:
     lb = res.states["LB"][0]
     assert lb[4] < 0.05 and lb[-1] > lb[26]  # depleted within weeks, repopulating by a year
     assert res.states["P"][0, 8] < 1.0
+
+
+def test_anakinra_serious_infection_hazard_matches_the_pooled_placebo_controlled_ratio() -> None:
+    """Anakinra 100 mg/day in RA: serious infections 25/1366 vs 3/534 on placebo, RR 3.15
+    (Mertens & Singh, J Rheumatol 2009;36:1118). At steady state the model's hazard ratio
+    over an untreated patient must sit inside the published 95 % CI and near its point."""
+    ank = {"agent": "anakinra", "dose": "100 mg", "route": "sc", "every": "1 day"}
+    treated = _one("rheumatoid_arthritis", [ank]).signals["lambda_inf"][0, -1]
+    untreated = _one("rheumatoid_arthritis", []).signals["lambda_inf"][0, -1]
+    ratio = treated / untreated
+    assert 0.81 < ratio < 12.2
+    assert ratio == pytest.approx(3.15, rel=0.15)
+
+
+def test_gut_homing_blockade_empties_the_mucosal_pool_at_the_effector_turnover() -> None:
+    """Vedolizumab saturates α4β7 within hours, but the mucosal effector pool it feeds only
+    empties as resident cells turn over: dT/dt = k_T·(1 − f·inh − T), whose solution under a
+    constant (saturated) block is T(t) = 1 − f·inh·(1 − e^(−k_T·t)). The state must follow
+    that analytic curve, not drop at once."""
+    vdz = {"agent": "vedolizumab", "dose": "300 mg", "route": "iv", "at_weeks": [0, 2, 6]}
+    res = _one("ulcerative_colitis", [vdz], weeks=12)
+    module = get_disease_module("ulcerative_colitis")
+    p = module.typical_parameters(1)
+    k_t, f = float(p["k_T"][0]), float(p["f_a4b7"][0])
+    weeks = res.times_week
+    analytic = 1 - f * (1 - np.exp(-k_t * 7 * weeks))
+    np.testing.assert_allclose(res.states["T_gut"][0], analytic, atol=0.01)
+    assert res.states["T_gut"][0, 1] > 1 - 0.3 * f  # one week in: most of the pool remains
+
+
+def test_hydroxychloroquine_is_not_immunosuppressive() -> None:
+    """Hydroxychloroquine carries no serious-infection warning (Plaquenil label; it is the
+    non-immunosuppressive reference of vaccine guidance): its infection hazard stays far
+    below a glucocorticoid's at usual doses."""
+    hcq = {"agent": "hydroxychloroquine", "dose": "400 mg", "route": "oral", "every": "1 day"}
+    pred = {"agent": "prednisone", "dose": "10 mg", "route": "oral", "every": "1 day"}
+    base = _one("systemic_lupus_erythematosus", []).signals["lambda_inf"][0, -1]
+    on_hcq = _one("systemic_lupus_erythematosus", [hcq]).signals["lambda_inf"][0, -1] / base
+    on_pred = _one("systemic_lupus_erythematosus", [pred]).signals["lambda_inf"][0, -1] / base
+    assert on_hcq < 1.25
+    assert on_pred > on_hcq

@@ -301,3 +301,27 @@ def test_a_partial_refit_keeps_the_other_diseases():
     assert merged.meta["parameters"][1].get("new") is True
     assert merged.meta["fit"]["constrains"] == {"rheumatoid_arthritis": ["a"], "psoriasis": ["c"]}
     assert merged.meta["refitted"] == {"diseases": ["psoriasis"], "others_from": "v3"}
+
+
+def test_a_wider_relapse_propensity_spread_keeps_the_population_mean():
+    """Stage 0 widens MS relapse propensity at a fixed mean: sampled through the real
+    parameter sampler, the mean of arr0 must not move (lognormal mean = median·√(1 + CV²))
+    while its spread does."""
+    import numpy as np
+
+    from immunobalance.model import get_disease_module
+    from immunobalance.population._calibration import DiseaseCalibration
+    from immunobalance.population._fit_structure import median_at_fixed_mean
+    from immunobalance.population._virtual import calibrated_typical_values
+
+    module = get_disease_module("multiple_sclerosis")
+    cand = np.arange(40_000)
+    declared = DiseaseCalibration(typical={"arr0": 0.6})
+    wide = DiseaseCalibration(
+        typical={"arr0": median_at_fixed_mean(0.6, 0.5, 1.1)}, spread={"arr0": 1.1}
+    )
+    a = calibrated_typical_values(module, cand, 3, declared, only=("arr0",))["arr0"]
+    b = calibrated_typical_values(module, cand, 3, wide, only=("arr0",))["arr0"]
+    assert np.mean(b) == pytest.approx(np.mean(a), rel=0.03)
+    assert np.std(b) / np.mean(b) == pytest.approx(1.1, rel=0.1)
+    assert np.std(a) / np.mean(a) == pytest.approx(0.5, rel=0.1)

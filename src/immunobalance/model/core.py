@@ -395,11 +395,17 @@ def core_parameters() -> list[Parameter]:
         _p("h_gc", 0.3, "1", "loss at full γc (JAK1/JAK3) blockade (zoster, opportunistic)", A),
         _p(
             "h_il1",
-            0.3,
+            0.76,
             "1",
-            "loss at full IL-1 blockade",
-            "Kineret (anakinra) USPI §6.1: serious infections 2 % vs 1 % with placebo in RA "
-            "studies (hazard ratio ≈ 1.4–2 given the rounding)",
+            "loss at full IL-1 blockade: set so that anakinra 100 mg/day (≈ 90 % time-averaged "
+            "IL-1 blockade in the model) multiplies the serious-infection hazard by 3.15",
+            "Mertens M, Singh JA. J Rheumatol 2009;36:1118-25 (Cochrane review of anakinra in "
+            "RA, serious infections 25/1366 vs 3/534 with placebo, RR 3.15, 95 % CI 0.81-12.2; "
+            "excludes the etanercept-combination trial); consistent with Fleischmann RM et al. "
+            "Ann Rheum Dis 2006;65:1006-12 (5.37 vs 1.65 per 100 patient-years, ratio 3.3)",
+            fr,
+            0.0,
+            1.0,
         ),
         _p("h_il17", 0.1, "1", "loss at full IL-17 blockade (mucocutaneous candida)", A),
         _p("h_il12_23", 0.05, "1", "loss at full IL-12/23 blockade", A),

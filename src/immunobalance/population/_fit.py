@@ -3,8 +3,9 @@
 Model. Each trial ``t`` has a placebo/expectation level on the logit scale,
 ``logit(placebo_x) = logit(prior typical of placebo_x) + δ_t`` for x ∈ {subjective, objective},
 with ``δ_t ~ N(δ̄_d, τ²)`` across the trials of disease ``d`` (a trial-level random effect: era,
-rescue rules, expectation). Control arms identify ``δ_t``; active arms are then predicted from
-it plus mechanism (agent pharmacology is never fitted).
+rescue rules, expectation). Control arms identify ``δ_t`` (an active comparator only
+together with its agent's modelled efficacy: :func:`_control_rows`); active arms are then
+predicted from it plus mechanism (agent pharmacology is never fitted).
 
 Procedure (deterministic: fixed seed, common random numbers — every evaluation sees the same
 virtual patients, visit noise and withdrawals):
@@ -60,6 +61,17 @@ _PLACEBO = ("placebo_subjective", "placebo_objective")
 
 
 def _control_rows(rows: list[CalibrationRow]) -> list[CalibrationRow]:
+    """Proportion rows of the trial's comparator arm(s), placebo or active.
+
+    An active comparator (TEMPO's methotrexate started at randomisation, the etanercept arm of
+    the etanercept + anakinra trial) identifies ``δ_t`` only together with that agent's
+    modelled efficacy. Restricting ``δ_t`` to placebo arms was tried (calibration v12): the
+    methotrexate arm of TEMPO then fell 27 points short — the engine drives methotrexate by
+    plasma concentration, without the polyglutamate accumulation that sustains its effect
+    between weekly doses — and stage 0 moved the RA switch threshold to make up for it, which
+    over-predicted abatacept and rituximab. Until methotrexate has an effect compartment the
+    comparator arm stays in.
+    """
     return [r for r in rows if r.comparator_arm is None and r.kind == "proportion"]
 
 

@@ -24,7 +24,10 @@ read-out's visit-to-visit SD, so how much of a response threshold is crossed by 
 by disease change; the placebo model refitted at each value where there is one), then the
 between-patient CV of ``K_act`` (``spread.K_act``: do
 patients sit at different distances from the switch, so that one agent collapses the loop in
-some and not in others?), then the between-patient SD of the placebo parameters (with the
+some and not in others?), then for MS the between-patient CV of the relapse propensity
+``arr0`` at a fixed population mean (:data:`DISEASE_SPREAD_GRID`: how overdispersed relapse
+counts are, which the share relapsing identifies beside the relapse rate), then the
+between-patient SD of the placebo parameters (with the
 placebo model refitted at each value: a wider spread gives the few deep placebo responders
 that ACR50/70 and PASI90 control arms show). The placebo model is fitted once beforehand (stage 1,
 :func:`._fit.fit_calibration`: drug-free control arms depend on these parameters only through
@@ -46,16 +49,19 @@ touched. The grid and every point's score are stored in the calibration's ``meta
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from immunobalance.model import get_disease_module
 from immunobalance.population._calibration import Calibration, DiseaseCalibration
 from immunobalance.population._rows import calibration_rows, rows_by_trial
 from immunobalance.population._validate import validate_calibration
 
 __all__ = [
     "COARSE_GRIDS",
+    "DISEASE_SPREAD_GRID",
     "K_ACT_CV_GRID",
     "K_ACT_GRID",
     "MIN_STABLE_SHARE",
@@ -65,6 +71,7 @@ __all__ = [
     "StructurePoint",
     "fit_structure",
     "fit_structures",
+    "median_at_fixed_mean",
     "score_rows",
 ]
 
@@ -87,6 +94,13 @@ COARSE_GRIDS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
     "type_1_diabetes": ((0.5, 1.5, 4.0), (0.5, 0.6, 0.7)),
     "multiple_sclerosis": ((0.5, 1.5, 4.0), (0.5, 0.6, 0.7)),
 }
+#: Candidate between-patient CVs of a disease parameter, searched at a fixed population mean
+#: after the K_act spread. MS relapse propensity: relapse counts are overdispersed (the
+#: negative-binomial model is the field's standard, e.g. Wang YC et al. J Neurol Sci
+#: 2009;285:206-11), and a calibration row of the share relapsing (RELAPSE_ANY) beside the
+#: relapse rate identifies how much: at one mean rate a wider spread leaves more patients
+#: relapse-free. The declared prior CV (0.5) is one point of the grid.
+DISEASE_SPREAD_GRID: dict[str, tuple[float, ...]] = {"multiple_sclerosis": (0.5, 0.8, 1.1)}
 #: Candidate between-patient CVs of K_act, searched last at the chosen point (declared 0.1).
 K_ACT_CV_GRID: tuple[float, ...] = (0.1, 0.25, 0.4)
 #: Candidate between-patient SDs (logit scale) of both placebo parameters (declared 0.5):
@@ -100,9 +114,10 @@ NOISE_SCALE_GRID: tuple[float, ...] = (1.0, 1.5, 2.0, 3.0)
 STAGE0_METHOD = (
     "stage 0: per-disease grid search of pathway_cv x typical K_act (then one disease "
     "parameter: k_beta for T1D, arr0 for MS, g_kc_il17 for psoriasis; then the visit-noise "
-    "scale, then the between-patient CV of K_act, then the between-patient SD of the placebo "
-    "parameters; the placebo model is refitted at each noise and placebo-spread value) scored "
-    "on all rows and differences (immunobalance.population._fit_structure)"
+    "scale, then the between-patient CV of K_act, then for MS the between-patient CV of arr0 "
+    "at a fixed mean, then the between-patient SD of the placebo parameters; the placebo "
+    "model is refitted at each noise and placebo-spread value) scored on all rows and "
+    "differences (immunobalance.population._fit_structure)"
 )
 #: Smallest share of prior candidates whose untreated state is a stable sick equilibrium for a
 #: structure to be admissible. Below it the population is formed from a thin corner of the
@@ -171,6 +186,23 @@ def _with_structure(
         "structure-candidate",
         {disease: DiseaseCalibration(typical=typical, pathway_cv=pathway_cv)},
     )
+
+
+def median_at_fixed_mean(median: float, cv_from: float, cv_to: float) -> float:
+    """The lognormal median that keeps the mean when the CV goes from ``cv_from`` to ``cv_to``.
+
+    A lognormal's mean is median·√(1 + CV²); widening the spread at a fixed median would also
+    raise the mean (the relapse rate), which is not what the spread step searches.
+    """
+    return median * math.sqrt((1 + cv_from**2) / (1 + cv_to**2))
+
+
+def _declared_cv(disease: str, name: str) -> float:
+    """The declared between-patient CV of a lognormal parameter of ``disease``'s module."""
+    prior = next(p for p in get_disease_module(disease).all_parameters if p.name == name).prior
+    if prior.kind != "lognormal" or prior.cv is None:
+        raise ValueError(f"{disease}.{name}: a spread at fixed mean needs a lognormal prior")
+    return float(prior.cv)
 
 
 def rank(point: StructurePoint) -> tuple[bool, float]:
@@ -330,6 +362,25 @@ def fit_structure(
         ),
         key=rank,
     )
+    if disease in DISEASE_SPREAD_GRID and best.disease_parameter is not None:
+        # the lognormal's median is moved with its CV so that the population mean stays at the
+        # chosen typical value's mean (mean = median·√(1 + CV²)): only the spread changes
+        name, median = best.disease_parameter
+        declared = _declared_cv(disease, name)
+        at = best
+
+        def widened(cv: float, at: StructurePoint = at) -> StructurePoint:
+            kept = round(median_at_fixed_mean(median, declared, cv), 6)
+            return evaluate(
+                at.pathway_cv,
+                at.k_act,
+                (name, kept),
+                (*at.spread, (name, cv)),
+                refit_placebo,
+                at.noise_scale,
+            )
+
+        best = min((widened(cv) for cv in DISEASE_SPREAD_GRID[disease]), key=rank)
     if placebo.trial_effects:
         # the placebo spread moves the control arms' means too, so the placebo model is
         # refitted at each of these points before they are scored (the declared SD included,

@@ -136,7 +136,10 @@ def calibration_markdown(
         "switch, so that one agent collapses the loop in some and not in others) and the logit "
         "SD of the placebo parameters (``spread.placebo_*``, with the placebo model refitted at "
         "each value: the few deep placebo responders that ACR50/70 and PASI90 control arms "
-        "show).",
+        "show). For MS, between those two, the CV of the relapse propensity at a fixed "
+        "population mean (``spread.arr0``, the typical value moved with it: relapse counts are "
+        "overdispersed, and the share of patients relapsing beside the relapse rate says how "
+        "much).",
         "",
         "Baselines. Before acceptance, each population's candidates are centred on its "
         "published baseline medians by moving the read-out scales those characteristics are "
@@ -159,10 +162,12 @@ def calibration_markdown(
         "approximation of a population selected for *inadequate* response.",
         "",
         "Stage 1 — placebo random effect. Each trial has a placebo/expectation level "
-        "logit(placebo) = logit(prior) + δ_t, δ_t ~ N(δ̄_disease, τ²). Control arms give δ̂_t; "
-        "unseen trials are predicted at δ̄ (their intervals should carry τ); calibration trials "
-        "in `trial validate` use their empirical-Bayes δ_t, so active arms are predicted from the "
-        "trial's own placebo level plus mechanism.",
+        "logit(placebo) = logit(prior) + δ_t, δ_t ~ N(δ̄_disease, τ²). Control arms give δ̂_t "
+        "(an active comparator, as in TEMPO and ETN+ANK, only together with its agent's "
+        "modelled efficacy, which δ̂_t then absorbs); unseen trials are predicted at δ̄ "
+        "(their intervals should carry τ); "
+        "calibration trials in `trial validate` use their empirical-Bayes δ_t, so active arms "
+        "are predicted from the trial's own placebo level plus mechanism.",
         "",
         "Stage 2 — pathway-weight multipliers per disease, by importance weighting of one "
         "simulation per trial (prior SD 0.7 on log multipliers; effective sample size kept "

@@ -32,7 +32,15 @@ class _IBD(DiseaseModule):
 
     def extend(self, core: Declaration) -> Declaration:
         return core.extended(
-            states=[State("G", "1 (baseline = 1)", "epithelial barrier integrity", group="organ")],
+            states=[
+                State("G", "1 (baseline = 1)", "epithelial barrier integrity", group="organ"),
+                State(
+                    "T_gut",
+                    "1 (baseline = 1)",
+                    "effector T cells resident in the inflamed mucosa",
+                    group="organ",
+                ),
+            ],
             parameters=[
                 Parameter(
                     "k_G",
@@ -82,10 +90,25 @@ class _IBD(DiseaseModule):
                     "k_G * ((1 - w_bar_il17 * inh_il17) * (1 + g_heal * (1 - I)) - G)",
                     "barrier maintained by IL-23-independent IL-17, damaged by inflammation",
                     _BAR,
-                )
+                ),
+                Rate(
+                    "T_gut",
+                    "k_T * (entry_gut - T_gut)",
+                    "the mucosal effector pool is fed by α4β7-dependent homing and lost at "
+                    "the effector-memory turnover: blocking homing empties it over weeks "
+                    "(vedolizumab saturates α4β7 within hours, its clinical effect builds "
+                    "over the following weeks as the cells already in the mucosa turn over)",
+                    "Macallan DC et al. J Exp Med 2004;200:255-60 (effector/memory turnover "
+                    "t½ ≈ 30 d, the core k_T); Zundler S et al. Nat Immunol 2019;20:288-300",
+                ),
             ],
             replace_assignments=[
-                Assignment("organ_entry", "entry_gut", "1", "effector homing to the gut (α4β7)"),
+                Assignment(
+                    "organ_entry",
+                    "T_gut",
+                    "1",
+                    "effector T cells present in the gut mucosa (fed by α4β7 homing)",
+                ),
                 Assignment(
                     "drive_extra",
                     "w_leak * (1 / max(G, 0.05) - 1)",
