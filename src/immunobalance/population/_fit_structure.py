@@ -96,8 +96,9 @@ COARSE_GRIDS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
 }
 #: Candidate between-patient CVs of a disease parameter, searched at a fixed population mean
 #: after the K_act spread. MS relapse propensity: relapse counts are overdispersed (the
-#: negative-binomial model is the field's standard, e.g. Wang YC et al. J Neurol Sci
-#: 2009;285:206-11), and a calibration row of the share relapsing (RELAPSE_ANY) beside the
+#: negative binomial is the appropriate model for them, as a systematic review of relapsing MS
+#: trials restates: Mult Scler 2022, doi:10.1177/13524585211052400), and a calibration row
+#: of the share relapsing (RELAPSE_ANY) beside the
 #: relapse rate identifies how much: at one mean rate a wider spread leaves more patients
 #: relapse-free. The declared prior CV (0.5) is one point of the grid.
 DISEASE_SPREAD_GRID: dict[str, tuple[float, ...]] = {"multiple_sclerosis": (0.5, 0.8, 1.1)}
