@@ -52,12 +52,11 @@ def sweep_spec(disease: str, n: int, seed: int) -> dict[str, Any]:
     background_agents = {str(item["agent"]) for item in background}
     arms: list[dict[str, Any]] = [{"name": "placebo", "regimen": background}]
     for agent in sorted(kb.agents.values(), key=lambda a: a.key):
-        dosings = [d for d in agent.dosing if d.disease == disease]
-        if not agent.offered_as_treatment or not dosings or agent.key in background_agents:
+        if not agent.offered_as_treatment or agent.key in background_agents:
             continue
-        dosing = next((d for d in dosings if d.standard), dosings[0])
-        regimen = [{"agent": agent.key, **item} for item in dosing.regimen]
-        arms.append({"name": agent.key, "regimen": regimen + background})
+        regimen, borrowed = agent.label_regimen(disease)
+        if regimen and borrowed is None:  # only agents with a label dose for this disease
+            arms.append({"name": agent.key, "regimen": regimen + background})
     return {
         "trial": {
             "name": f"agent sweep: {disease}",
