@@ -224,3 +224,19 @@ def test_in_vitro_potency_comes_with_a_sourced_unbound_fraction(kb, key):
     assert fu is not None, f"{key}: in-vitro potency without pk.fraction_unbound"
     assert 0.0 < fu.value <= 1.0
     assert "USPI" in fu.source or "SmPC" in fu.source, fu.source
+
+
+def test_methotrexate_effect_site_half_life_follows_the_time_to_steady_state(kb):
+    """Erythrocyte MTX polyglutamates reach steady state after a median 22 weeks of weekly
+    dosing (the record's source). Read as 95 % of steady state, that is ln 20 / ln 2 = 4.32
+    accumulation half-lives; the recorded effect-site half-life must be that, to a week, and
+    far longer than the plasma half-life (hours), or the effect would follow the plasma pulse."""
+    pk = kb.agent("methotrexate").pk
+    assert pk.effect_compartment_half_life is not None
+    t_half = parse_quantity(
+        f"{pk.effect_compartment_half_life.value} {pk.effect_compartment_half_life.unit}"
+    ).to("week")
+    expected = 22.0 / (math.log(20.0) / math.log(2.0))
+    assert abs(t_half.magnitude - expected) < 1.0
+    plasma = parse_quantity(f"{pk.half_life.value} {pk.half_life.unit}").to("week")
+    assert t_half.magnitude > 50 * plasma.magnitude

@@ -92,27 +92,43 @@ def test_methotrexate_lowers_ada_incidence(ra, ada_mtx) -> None:  # type: ignore
 
 
 def test_propagator_equals_matrix_exponential() -> None:
+    """Two-compartment without effect site, one compartment with one (ke0 = 0.2/day), and one
+    whose ke0 equals CL/V1 exactly (a defective matrix the propagator must step around)."""
     from scipy.linalg import expm
 
     pk = np.array(
-        [[[0.3, 0.25, 3.0, 0.5, 2.5, 0.0, 1.0, 4.0], [24.0, 150.0, 42.0, 0.0, 1.0, 0.0, 1.0, 1.0]]]
+        [
+            [
+                [0.3, 0.25, 3.0, 0.5, 2.5, 0.0, 1.0, 4.0, 0.0],
+                [24.0, 150.0, 42.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.2],
+                [24.0, 150.0, 42.0, 0.0, 1.0, 0.0, 1.0, 1.0, 150.0 / 42.0],
+            ]
+        ]
     )
     lam, vm, vi = linear_pk_propagators(pk)
-    for j in range(2):
+    for j in range(3):
         for a in range(2):
-            ka, cl, v1, q, v2, adaf = (
+            ka, cl, v1, q, v2, adaf, ke0 = (
                 pk[0, j, 0],
                 pk[0, j, 1],
                 pk[0, j, 2],
                 pk[0, j, 3],
                 pk[0, j, 4],
                 pk[0, j, 7],
+                pk[0, j, 8],
             )
             cl = cl * (adaf if a else 1.0)
-            m = np.array([[-ka, 0, 0], [ka, -(cl + q) / v1, q / v2], [0, q / v1, -q / v2]])
+            m = np.array(
+                [
+                    [-ka, 0, 0, 0],
+                    [ka, -(cl + q) / v1, q / v2, 0],
+                    [0, q / v1, -q / v2, 0],
+                    [0, ke0 / v1, 0, -ke0],
+                ]
+            )
             tau = 1.7
             e = vm[0, j, a] @ np.diag(np.exp(lam[0, j, a] * tau)) @ vi[0, j, a]
-            np.testing.assert_allclose(e, expm(m * tau), rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(e, expm(m * tau), rtol=1e-6, atol=1e-9)
     assert math.isfinite(float(lam.sum()))
 
 
@@ -179,3 +195,57 @@ def test_teriflunomide_steady_state_sits_near_its_unbound_potency(ra) -> None:  
     ec50 = ra.pharmacology("leflunomide").actions[0].ec50
     ratio = float(res.concentrations["leflunomide"][0, -1]) / ec50
     assert 0.1 < ratio < 10.0, ratio
+
+
+def _effect_site(
+    t: np.ndarray, amount: np.ndarray, ka: float, k: float, ke0: float, v: float, times: np.ndarray
+) -> np.ndarray:
+    """Effect-site concentration of a one-compartment oral drug (superposed single doses):
+    the convolution of the Bateman function with ke0·exp(−ke0 t), written out."""
+    ce = np.zeros_like(t)
+    for td, a in zip(times, amount, strict=True):
+        tau = np.clip(t - td, 0.0, None)
+        on = t > td
+        scale = a * ka * ke0 / (v * (ka - k))
+        ce += (
+            on
+            * scale
+            * (
+                (np.exp(-k * tau) - np.exp(-ke0 * tau)) / (ke0 - k)
+                - (np.exp(-ka * tau) - np.exp(-ke0 * tau)) / (ke0 - ka)
+            )
+        )
+    return ce
+
+
+def test_methotrexate_acts_through_an_effect_site_that_matches_the_analytic_solution(
+    ra,  # type: ignore[no-untyped-def]
+) -> None:
+    """Methotrexate's actions follow its polyglutamate effect site, dCe/dt = ke0 (C − Ce): the
+    kernel's Ce equals the closed-form convolution, rises over weeks (half-way near the
+    recorded 5-week half-life) and settles on the weekly average plasma concentration."""
+    reg = parse_regimen(
+        [{"agent": "methotrexate", "dose": "15 mg", "route": "oral", "every": "1 week"}]
+    )
+    params = ra.typical_parameters(2)
+    weeks = np.linspace(0, 40, 281)
+    res = simulate(ra, params, reg, 40, sample_weeks=weeks, seed=4)
+    from immunobalance.model.solver import kernel_inputs
+
+    ki = kernel_inputs(ra, params, reg, 40, seed=4, patient_index=np.arange(2))
+    ph = ra.pharmacology("methotrexate")
+    assert ph.ke0 == pytest.approx(math.log(2) / 35.0)
+    assert set(res.effect_site) == {"methotrexate"}
+    for i in range(2):
+        ka, cl, v1, ke0 = ki.pk[i, 0, 0], ki.pk[i, 0, 1], ki.pk[i, 0, 2], ki.pk[i, 0, 8]
+        expected = _effect_site(
+            weeks * 7, ki.doses.amount[i], ka, cl / v1, ke0, v1, ki.doses.times_day
+        )
+        np.testing.assert_allclose(res.effect_site["methotrexate"][i], expected, rtol=1e-6)
+        weekly_average = float(ki.doses.amount[i, 0]) / (cl * 7.0)
+        last_week = res.effect_site["methotrexate"][i, -7:].mean()  # 7 samples a day apart
+        assert last_week == pytest.approx(weekly_average, rel=0.01)
+        at_5_weeks = res.effect_site["methotrexate"][i, np.searchsorted(weeks, 5.0)]
+        assert 0.4 < at_5_weeks / weekly_average < 0.6
+    # the plasma concentration, by contrast, is back near zero before each dose
+    assert res.concentrations["methotrexate"][0, -1] < 1e-3 * weekly_average

@@ -19,7 +19,7 @@ import pytest
 from immunobalance.knowledge import load_knowledge_base
 from immunobalance.model import DISEASE_MODULES, get_disease_module, simulate
 from immunobalance.model._formula import Formula
-from immunobalance.model.pharmacology import EFFECT_PREFIX, PROCESSES
+from immunobalance.model.pharmacology import EFFECT_PREFIX, PK_STATES, PROCESSES
 from immunobalance.model.reference import rhs_arguments, solve_reference
 from immunobalance.model.solver import kernel_inputs
 from immunobalance.regimen import RegimenItem, parse_regimen
@@ -116,7 +116,9 @@ def _plain_rhs(decl, ki, i, y, ada_on):  # type: ignore[no-untyped-def]
     survive = [1.0] * len(PROCESSES)
     for a in range(ki.act_agent.size):
         j, q = int(ki.act_agent[a]), int(ki.act_proc[a])
-        c = max(y[n_imm + 3 * j + 1] / ki.pk[i, j, 2], 0.0)
+        b = n_imm + PK_STATES * j
+        # an agent with an effect compartment (ke0 > 0) acts through it
+        c = max(y[b + 3] if ki.pk[i, j, 8] > 0 else y[b + 1] / ki.pk[i, j, 2], 0.0)
         if ki.act_effect[a] == 3:
             effect["inf"][q] += ki.act_emax[a] * c / ki.act_ec50[a]
             continue
@@ -173,9 +175,8 @@ def test_kernel_rhs_equals_the_plain_formulas(key: str) -> None:
     m = module.compiled.module
     for i in range(n):
         for trial in range(4):
-            y = np.concatenate(
-                [ki.y0[i] * rng.uniform(0.3, 1.7, ki.y0.shape[1]), rng.uniform(0, 40, 3 * K)]
-            )
+            immune = ki.y0[i] * rng.uniform(0.3, 1.7, ki.y0.shape[1])
+            y = np.concatenate([immune, rng.uniform(0, 40, PK_STATES * K)])
             if trial == 0:
                 y[: ki.y0.shape[1]] = ki.y0[i]
             ada_on = np.zeros(K, dtype=np.bool_)

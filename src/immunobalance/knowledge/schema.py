@@ -227,6 +227,11 @@ class PK(_Record):
     # in-vitro potency (biochemical or cellular IC50, measured nearly protein-free) acts on the
     # unbound drug, so the engine compares it with fu × total plasma concentration
     fraction_unbound: Sourced | None = None
+    # equilibration half-life of an effect site (ke0 = ln 2 / t½): for an agent whose effect
+    # follows a slowly accumulating active form rather than the plasma level (methotrexate
+    # polyglutamates), every action is driven by the effect-site concentration
+    # dCe/dt = ke0 (C − Ce), which equals the plasma average at steady state
+    effect_compartment_half_life: Sourced | None = None
     note: str | None = None
 
 

@@ -36,7 +36,7 @@ import platformdirs
 from immunobalance.model._formula import Formula
 from immunobalance.model._kernel_template import TEMPLATE
 from immunobalance.model.declaration import Declaration
-from immunobalance.model.pharmacology import EFFECT_PREFIX, PROCESSES
+from immunobalance.model.pharmacology import EFFECT_PREFIX, PK_STATES, PROCESSES
 
 __all__ = ["CompiledModel", "compile_model", "kernel_cache_dir"]
 
@@ -275,7 +275,9 @@ def generate_source(decl: Declaration) -> str:
     return (
         header
         + body
-        + TEMPLATE.replace("__N_PROC__", str(len(PROCESSES))).replace("__PARALLEL__", str(parallel))
+        + TEMPLATE.replace("__N_PROC__", str(len(PROCESSES)))
+        .replace("__N_PK__", str(PK_STATES))
+        .replace("__PARALLEL__", str(parallel))
     )
 
 

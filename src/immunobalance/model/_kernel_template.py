@@ -14,6 +14,7 @@ straddles one.
 
 TEMPLATE = r'''
 N_PROC = __N_PROC__
+N_PK = __N_PK__
 PARALLEL = __PARALLEL__
 
 
@@ -25,10 +26,15 @@ def _pd(y, pk, act_agent, act_proc, act_effect, act_ec50, act_emax, act_hill, co
     Only processes that an action touches are reset and recomputed: every other entry keeps
     its neutral value 0 from the caller's ``np.zeros``. Inhibitions combine as independent
     (Bliss) fractions, ``inh = 1 - prod(1 - e)``, accumulated as ``inh <- 1 - (1 - inh)(1 - e)``.
+    An agent with an effect site (``ke0 = pk[j, 8] > 0``) acts through its effect-site
+    concentration, every other agent through its plasma concentration.
     """
     K = pk.shape[0]
     for j in range(K):
-        c = y[N_IMM + 3 * j + 1] / pk[j, 2]
+        if pk[j, 8] > 0.0:
+            c = y[N_IMM + N_PK * j + 3]
+        else:
+            c = y[N_IMM + N_PK * j + 1] / pk[j, 2]
         conc[j] = c if c > 0.0 else 0.0
     for a in range(act_agent.shape[0]):
         q = act_proc[a]
@@ -59,7 +65,7 @@ def _rhs(y, p, pconst, pk, ada_on, target_proc, load_idx, act_agent, act_proc, a
         act, inf)
     model_eval(y, p, pconst, inh, dep, act, inf, alg, dy)
     for j in range(pk.shape[0]):
-        b = N_IMM + 3 * j
+        b = N_IMM + N_PK * j
         ka = pk[j, 0]
         cl = pk[j, 1]
         if ada_on[j]:
@@ -79,28 +85,33 @@ def _rhs(y, p, pconst, pk, ada_on, target_proc, load_idx, act_agent, act_proc, a
         dy[b] = -ka * y[b]
         dy[b + 1] = ka * y[b] - cl * c - flux - tm
         dy[b + 2] = flux
+        dy[b + 3] = pk[j, 8] * (c - y[b + 3])
 
 
 @njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
 def _propagate(y, out, tau, exact, ada_on, lam, vm, vi):
-    """Exact linear PK: amounts of agent j at t + tau = V exp(Λ tau) V⁻¹ · amounts at t."""
+    """Exact linear PK: drug states of agent j at t + tau = V exp(Λ tau) V⁻¹ · states at t."""
     for j in range(exact.shape[0]):
         if not exact[j]:
             continue
         m = 1 if ada_on[j] else 0
-        b = N_IMM + 3 * j
+        b = N_IMM + N_PK * j
         w0 = 0.0
         w1 = 0.0
         w2 = 0.0
-        for r in range(3):
+        w3 = 0.0
+        for r in range(N_PK):
             w0 += vi[j, m, 0, r] * y[b + r]
             w1 += vi[j, m, 1, r] * y[b + r]
             w2 += vi[j, m, 2, r] * y[b + r]
+            w3 += vi[j, m, 3, r] * y[b + r]
         w0 *= math.exp(lam[j, m, 0] * tau)
         w1 *= math.exp(lam[j, m, 1] * tau)
         w2 *= math.exp(lam[j, m, 2] * tau)
-        for r in range(3):
-            out[b + r] = vm[j, m, r, 0] * w0 + vm[j, m, r, 1] * w1 + vm[j, m, r, 2] * w2
+        w3 *= math.exp(lam[j, m, 3] * tau)
+        for r in range(N_PK):
+            out[b + r] = (vm[j, m, r, 0] * w0 + vm[j, m, r, 1] * w1 + vm[j, m, r, 2] * w2
+                          + vm[j, m, r, 3] * w3)
 
 
 # Dormand-Prince 5(4) tableau (Dormand & Prince 1980; Hairer, Norsett & Wanner I, Table II.5.2):
@@ -151,7 +162,7 @@ def simulate_batch(y0, p, t_samples, pk, target_proc, dose_t, dose_agent, dose_c
     """
     n = y0.shape[0]
     K = pk.shape[1]
-    ns = N_IMM + 3 * K
+    ns = N_IMM + N_PK * K
     nt = t_samples.shape[0]
     nd = dose_t.shape[0]
     t_end = t_samples[nt - 1]
@@ -175,8 +186,8 @@ def simulate_batch(y0, p, t_samples, pk, target_proc, dose_t, dose_agent, dose_c
         errw = np.ones(ns)
         for j in range(K):
             if exact[j]:
-                for r in range(3):
-                    errw[N_IMM + 3 * j + r] = 0.0
+                for r in range(N_PK):
+                    errw[N_IMM + N_PK * j + r] = 0.0
         pki = pk[i]
         pi = p[i]
         cst = np.zeros(N_CONST)
@@ -224,7 +235,7 @@ def simulate_batch(y0, p, t_samples, pk, target_proc, dose_t, dose_agent, dose_c
             # stages: a depot dose or an ADA onset of such an agent leaves the FSAL stage
             # valid; anything else (IV bolus, target-mediated agent) re-evaluates it.
             while idose < nd and dose_t[idose] <= t + 1e-12:
-                y[N_IMM + 3 * dose_agent[idose] + dose_cmt[idose]] += dose_amt[i, idose]
+                y[N_IMM + N_PK * dose_agent[idose] + dose_cmt[idose]] += dose_amt[i, idose]
                 restart = True
                 if dose_cmt[idose] != 0 or not exact[dose_agent[idose]]:
                     reeval = True

@@ -33,6 +33,8 @@ from immunobalance.units import parse_quantity, ureg
 
 __all__ = [
     "EFFECT_PREFIX",
+    "PK_COLUMNS",
+    "PK_STATES",
     "PROCESSES",
     "TISSUE_PROCESSES",
     "AgentPharmacology",
@@ -89,6 +91,12 @@ _FALLBACK = {
     ),
 }
 
+#: Columns of a patient's PK row (:func:`patient_pk`), in kernel order.
+PK_COLUMNS: tuple[str, ...] = ("ka", "CL", "V1", "Q", "V2", "vmax", "km", "adaf", "ke0")
+#: Drug states per agent in the kernel: depot, central and peripheral amounts, effect-site
+#: concentration.
+PK_STATES = 4
+
 #: Between-patient variability of PK (lognormal CV) applied to every agent.
 PK_IIV_CV = {"CL": 0.3, "V": 0.2}
 PK_IIV_SOURCE = "typical mAb population-PK IIV (Dirks & Meibohm 2010); assumption for all agents"
@@ -137,6 +145,7 @@ class AgentPharmacology:
     actions: tuple[Action, ...]
     notes: tuple[str, ...] = field(default_factory=tuple)
     iu_per_mg: float | None = None  # specific activity, for IU-dosed proteins
+    ke0: float = 0.0  # 1/day: effect-site equilibration rate (0 = actions follow plasma)
 
     @property
     def antiproliferative(self) -> bool:
@@ -341,6 +350,9 @@ def agent_pharmacology(agent: Agent, tissue_bdc: float) -> AgentPharmacology:
         ada_factor = note("pk.ada_clearance_factor", "ada_factor")
     else:
         ada_factor = 1.0
+    ke0 = 0.0
+    if pk.effect_compartment_half_life is not None:
+        ke0 = math.log(2) / float(_q(pk.effect_compartment_half_life).to("day").magnitude)
     if problems:
         raise UnsupportedRegimenProblemsError(problems)
     return AgentPharmacology(
@@ -364,6 +376,7 @@ def agent_pharmacology(agent: Agent, tissue_bdc: float) -> AgentPharmacology:
         actions=tuple(actions),
         notes=tuple(notes),
         iu_per_mg=_specific_activity(agent),
+        ke0=ke0,
     )
 
 
@@ -579,7 +592,7 @@ def patient_pk(
     eta_cl: NDArray[np.float64],
     eta_v: NDArray[np.float64],
 ) -> NDArray[np.float64]:
-    """Per-patient PK row ``[ka, CL, V1, Q, V2, Vmax, Km, ADA factor]`` (days, L, mg).
+    """Per-patient PK row ``[ka, CL, V1, Q, V2, Vmax, Km, ADA factor, ke0]`` (days, L, mg).
 
     CL and Q scale as (weight/70)^exponent, volumes as (weight/70)^1 (allometry); ``eta_*`` are
     standard-normal draws scaled by :data:`PK_IIV_CV` (lognormal).
@@ -590,7 +603,7 @@ def patient_pk(
     cells = ph.amount_unit == "cells"
     fcl = w**ph.cl_weight_exponent * np.exp(s_cl * eta_cl)
     fv = np.ones_like(w) if cells else w * np.exp(s_v * eta_v)
-    out = np.empty((w.shape[0], 8))
+    out = np.empty((w.shape[0], len(PK_COLUMNS)))
     out[:, 0] = ph.ka
     out[:, 1] = ph.cl * fcl
     out[:, 2] = ph.v1 * fv
@@ -599,6 +612,7 @@ def patient_pk(
     out[:, 5] = ph.vmax_tmdd
     out[:, 6] = ph.km_tmdd
     out[:, 7] = ph.ada_factor
+    out[:, 8] = ph.ke0
     return out
 
 
@@ -607,31 +621,41 @@ def linear_pk_propagators(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Eigen-decomposition of each agent's linear PK system, without and with ADA.
 
-    The amounts ``a = (depot, central, peripheral)`` obey ``a' = M a`` with
-    ``M = [[-ka, 0, 0], [ka, -(CL+Q)/V1, Q/V2], [0, Q/V1, -Q/V2]]`` between doses, so
-    ``a(t+τ) = V exp(Λτ) V⁻¹ a(t)`` exactly. Returns ``lam (n, K, 2, 3)``, ``V`` and ``V⁻¹``
-    ``(n, K, 2, 3, 3)``; index 1 of the third axis is the ADA-positive system (CL × factor).
-    A coincidence of ka with a disposition eigenvalue (defective M) is avoided by moving ka
-    by one part in 10⁷, far below the solver tolerance.
+    The drug states ``a = (depot, central, peripheral, Ce)`` obey ``a' = M a`` with
+    ``M = [[-ka, 0, 0, 0], [ka, -(CL+Q)/V1, Q/V2, 0], [0, Q/V1, -Q/V2, 0],
+    [0, ke0/V1, 0, -ke0]]`` between doses (``Ce`` is the effect-site concentration; a zero
+    row when ``ke0 = 0``), so ``a(t+τ) = V exp(Λτ) V⁻¹ a(t)`` exactly. Returns
+    ``lam (n, K, 2, 4)``, ``V`` and ``V⁻¹`` ``(n, K, 2, 4, 4)``; index 1 of the third axis is
+    the ADA-positive system (CL × factor). A coincidence of ka or ke0 with another eigenvalue
+    (defective M) is avoided by moving the rate by one part in 10⁷, far below the solver
+    tolerance.
     """
     n, k = pk.shape[:2]
-    m = np.zeros((n, k, 2, 3, 3))
+    m = np.zeros((n, k, 2, PK_STATES, PK_STATES))
+
+    def away(rate: NDArray[np.float64], others: list[NDArray[np.float64]]) -> NDArray[np.float64]:
+        for other in others:
+            close = (rate > 0) & (np.abs(rate - other) < 1e-7 * np.maximum(rate, 1e-12))
+            rate = np.where(close, rate * (1.0 + 1e-7) + 1e-12, rate)
+        return rate
+
     for a in range(2):
-        ka = pk[..., 0].copy()
         cl = pk[..., 1] * (pk[..., 7] if a == 1 else 1.0)
         v1, q, v2 = pk[..., 2], pk[..., 3], pk[..., 4]
         k10, k12, k21 = cl / v1, q / v1, q / v2
         s_ = k10 + k12 + k21
         disc = np.sqrt(np.maximum(s_ * s_ - 4.0 * k10 * k21, 0.0))
-        for lam_b in ((s_ + disc) / 2.0, (s_ - disc) / 2.0):
-            close = np.abs(ka - lam_b) < 1e-7 * np.maximum(ka, 1e-12)
-            ka = np.where(close, ka * (1.0 + 1e-7) + 1e-12, ka)
+        disposition = [(s_ + disc) / 2.0, (s_ - disc) / 2.0]
+        ka = away(pk[..., 0].copy(), disposition)
+        ke0 = away(pk[..., 8].copy(), [*disposition, ka])
         m[..., a, 0, 0] = -ka
         m[..., a, 1, 0] = ka
         m[..., a, 1, 1] = -(k10 + k12)
         m[..., a, 1, 2] = k21
         m[..., a, 2, 1] = k12
         m[..., a, 2, 2] = -k21
+        m[..., a, 3, 1] = ke0 / v1
+        m[..., a, 3, 3] = -ke0
     lam, vec = np.linalg.eig(m)
     lam = np.real(lam)
     vec = np.real(vec)

@@ -28,6 +28,7 @@ from scipy.integrate import solve_ivp
 
 from immunobalance.errors import ImmunobalanceError
 from immunobalance.model.diseases.base import DiseaseModule
+from immunobalance.model.pharmacology import PK_STATES
 from immunobalance.model.result import ParameterSet
 from immunobalance.model.solver import KernelInputs, kernel_inputs
 from immunobalance.regimen import RegimenItem
@@ -53,11 +54,15 @@ class ReferenceSolution:
     concentrations
         Agent → central-compartment concentration (central amount / central volume),
         array (patients, samples), the same definition as ``SimulationResult.concentrations``.
+    effect_site
+        Agent → effect-site concentration (agents with an effect compartment only), as
+        ``SimulationResult.effect_site``.
     """
 
     sample_weeks: NDArray[np.float64]
     states: dict[str, NDArray[np.float64]]
     concentrations: dict[str, NDArray[np.float64]]
+    effect_site: dict[str, NDArray[np.float64]]
 
 
 def rhs_arguments(ki: Any, patient: int, ada_on: NDArray[np.bool_]) -> tuple[Any, ...]:
@@ -94,14 +99,15 @@ def solve_patient(
 ) -> NDArray[np.float64]:
     """Integrate one patient of ``ki`` with ``solve_ivp`` between discontinuities.
 
-    The full state vector is the immune states followed by three PK compartments per agent
-    (``n_imm + 3·K``). Doses at time t are added before integrating from t; ADA onset at t
-    switches the agent's ADA flag from t on (as in the kernel).
+    The full state vector is the immune states followed by the drug states of each agent
+    (depot, central, peripheral amounts and effect-site concentration: ``n_imm + 4·K``).
+    Doses at time t are added before integrating from t; ADA onset at t switches the agent's
+    ADA flag from t on (as in the kernel).
 
     Returns
     -------
     ndarray
-        (samples, n_imm + 3·K): the state at each sample time in ``(0, t_end_day]``; samples
+        (samples, n_imm + 4·K): the state at each sample time in ``(0, t_end_day]``; samples
         outside that interval are NaN.
 
     Raises
@@ -113,7 +119,7 @@ def solve_patient(
     samples = np.asarray(samples_day, dtype=float)
     n_imm = ki.y0.shape[1]
     k = ki.pk.shape[1]
-    y = np.concatenate([ki.y0[patient], np.zeros(3 * k)])
+    y = np.concatenate([ki.y0[patient], np.zeros(PK_STATES * k)])
     ada_on = np.zeros(k, dtype=np.bool_)
     onsets = {float(t) for t in ki.ada_onset_day[patient] if t < t_end_day}
     doses = {float(t) for t in ki.doses.times_day if t < t_end_day}
@@ -138,9 +144,8 @@ def solve_patient(
 
     for stop in stops:
         while d < ki.doses.times_day.size and ki.doses.times_day[d] <= t + 1e-12:
-            y[n_imm + 3 * ki.doses.agent_index[d] + ki.doses.compartment[d]] += ki.doses.amount[
-                patient, d
-            ]
+            cell = n_imm + PK_STATES * ki.doses.agent_index[d] + ki.doses.compartment[d]
+            y[cell] += ki.doses.amount[patient, d]
             d += 1
         ada_on |= ki.ada_onset_day[patient] <= t + 1e-12
         if stop <= t:
@@ -195,7 +200,12 @@ def solve_reference(
     n_imm = len(names)
     states = {s: full[:, :, j] for j, s in enumerate(names)}
     conc = {
-        a: full[:, :, n_imm + 3 * j + 1] / ki.pk[:, j, 2][:, None]
+        a: full[:, :, n_imm + PK_STATES * j + 1] / ki.pk[:, j, 2][:, None]
         for j, a in enumerate(ki.doses.agents)
     }
-    return ReferenceSolution(samples_w, states, conc)
+    effect_site = {
+        a: full[:, :, n_imm + PK_STATES * j + PK_STATES - 1]
+        for j, a in enumerate(ki.doses.agents)
+        if np.any(ki.pk[:, j, 8] > 0)
+    }
+    return ReferenceSolution(samples_w, states, conc, effect_site)

@@ -81,6 +81,9 @@ class SimulationResult:
         Other algebraic quantities (pathway signals, drive, infection hazard …) → ``(n, t)``.
     concentrations
         Agent → plasma concentration ``(n, t)`` in mg/L (cells for cell therapies).
+    effect_site
+        Agent → effect-site concentration ``(n, t)`` in mg/L, for the agents whose actions
+        follow an effect compartment (``pk.effect_compartment_half_life``; e.g. methotrexate).
     readouts
         Clinical read-out key (``contracts/patient-record.md`` observation keys) → ``(n, t)``.
     events
@@ -104,6 +107,7 @@ class SimulationResult:
     status: NDArray[np.int64]
     patient_index: NDArray[np.int64]
     ada: dict[str, NDArray[np.bool_]] = field(default_factory=dict)
+    effect_site: dict[str, NDArray[np.float64]] = field(default_factory=dict)
     ada_onset_week: dict[str, NDArray[np.float64]] = field(default_factory=dict)
     n_steps: NDArray[np.int64] | None = None
     notes: list[str] = field(default_factory=list)

@@ -161,6 +161,7 @@ def simulate_with_run_in(
         cytokines=at(cytokines),
         signals=at(raw.signals),
         concentrations=at(raw.concentrations),
+        effect_site=at(raw.effect_site),
         readouts=module.measure(ctx),
         events=events,
         status=raw.status,

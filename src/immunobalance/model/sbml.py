@@ -5,9 +5,10 @@ uses (formula strings parsed by ``libsbml.parseL3Formula``), so a tool such as l
 reproduces our trajectories (tested). Exporters follow one pattern, ``Exporter(model).export()``,
 registered by format name in :data:`EXPORTERS`.
 
-Mapping: immune states and drug amounts → species with rate rules (amounts, compartment of
-size 1); algebraic assignments → assignment rules; each dose → an event adding dose × F to the
-depot (or central) amount; anti-drug-antibody onset → an event switching ``ada_on_<agent>``.
+Mapping: immune states, drug amounts and effect-site concentrations → species with rate rules
+(amounts, compartment of size 1); algebraic assignments → assignment rules; each dose → an
+event adding dose × F to the depot (or central) amount; anti-drug-antibody onset → an event
+switching ``ada_on_<agent>``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from numpy.typing import NDArray
 from immunobalance.errors import ImmunobalanceError
 from immunobalance.model._formula import Formula
 from immunobalance.model.diseases.base import DiseaseModule
-from immunobalance.model.pharmacology import PROCESSES
+from immunobalance.model.pharmacology import PK_COLUMNS, PROCESSES
 from immunobalance.model.result import ParameterSet
 from immunobalance.model.solver import KernelInputs, kernel_inputs
 from immunobalance.regimen import RegimenItem
@@ -160,12 +161,12 @@ class SbmlExporter:
         terms: dict[str, list[str]] = {}
         for j, ag in enumerate(agents):
             pk = ki.pk[0, j]
-            for pid, v in zip(("ka", "CL", "V1", "Q", "V2", "vmax", "km", "adaf"), pk, strict=True):
+            for pid, v in zip(PK_COLUMNS, pk, strict=True):
                 param(f"{pid}_{ag}", v)
             param(f"ada_on_{ag}", 0.0, constant=False)
             onset = ki.ada_onset_day[0, j]
             param(f"ada_onset_{ag}", onset if np.isfinite(onset) else 1e12)
-            for cmt in ("depot", "central", "periph"):
+            for cmt in ("depot", "central", "periph", "Ce"):
                 species(f"{cmt}_{ag}", 0.0)
             p = model.createParameter()
             p.setId(f"C_{ag}")
@@ -185,6 +186,8 @@ class SbmlExporter:
                 rate=True,
             )
             rule(f"periph_{ag}", f"Q_{ag} * (C_{ag} - periph_{ag} / V2_{ag})", rate=True)
+            # effect site (a concentration held in a unit compartment): ke0 = 0 leaves it at 0
+            rule(f"Ce_{ag}", f"ke0_{ag} * (C_{ag} - Ce_{ag})", rate=True)
         for m in range(ki.act_agent.shape[0]):
             ag = agents[int(ki.act_agent[m])]
             eff = int(ki.act_effect[m])
@@ -194,7 +197,8 @@ class SbmlExporter:
             p = model.createParameter()
             p.setId(eid)
             p.setConstant(False)
-            cpos = f"ib_max(C_{ag}, 0)"
+            drive = f"Ce_{ag}" if ki.pk[0, int(ki.act_agent[m]), 8] > 0 else f"C_{ag}"
+            cpos = f"ib_max({drive}, 0)"
             if eff == 3:
                 rule(eid, f"{emax!r} * {cpos} / {ec50!r}")
             else:
@@ -262,9 +266,7 @@ def patient_values(ki: KernelInputs, module: DiseaseModule, i: int) -> dict[str,
     for k, s in enumerate(decl.states):
         out[s.name] = float(ki.y0[i, k])  # set after reset(): the amount at t = 0
     for j, ag in enumerate(ki.doses.agents):
-        for pid, v in zip(
-            ("ka", "CL", "V1", "Q", "V2", "vmax", "km", "adaf"), ki.pk[i, j], strict=True
-        ):
+        for pid, v in zip(PK_COLUMNS, ki.pk[i, j], strict=True):
             out[f"{pid}_{ag}"] = float(v)
         onset = ki.ada_onset_day[i, j]
         out[f"ada_onset_{ag}"] = float(onset) if np.isfinite(onset) else 1e12

@@ -47,6 +47,8 @@ from immunobalance.model.diseases.base import DiseaseModule, ReadoutContext
 from immunobalance.model.pharmacology import (
     ADA_ONSET_CV,
     ADA_ONSET_MEDIAN_DAY,
+    PK_COLUMNS,
+    PK_STATES,
     PROCESS_INDEX,
     PROCESSES,
     AgentPharmacology,
@@ -206,7 +208,7 @@ def kernel_inputs(
         notes.extend(ph.notes)
     doses = dosing_table(regimen, pharm, weeks, cov["weight_kg"], cov.get("height_cm"))
     K = len(agents)
-    pk = np.zeros((n, K, 8))
+    pk = np.zeros((n, K, len(PK_COLUMNS)))
     target = np.full(K, -1, dtype=np.int64)
     ada_onset = np.full((n, K), np.inf)
     antiprolif = {a for a, ph in pharm.items() if ph.antiproliferative}
@@ -375,14 +377,17 @@ def simulate(
     decl = cm.declaration
     n_imm = len(decl.states)
     K = ki.pk.shape[1]
-    ns = n_imm + 3 * K
+    ns = n_imm + PK_STATES * K
     out_names = [a.name for a in decl.assignments if a.output != "internal"]
     out_idx = np.array([cm.assignment_index[nm] for nm in out_names], dtype=np.int64)
     atol = np.full((n, ns), opts.atol)
     for j, _a in enumerate(ki.doses.agents):
         mask = ki.doses.agent_index == j
         scale = ki.doses.amount[:, mask].max(axis=1) if mask.any() else np.ones(n)
-        atol[:, n_imm + 3 * j : n_imm + 3 * j + 3] = opts.atol_pk * scale[:, None]
+        b = n_imm + PK_STATES * j
+        atol[:, b : b + PK_STATES - 1] = opts.atol_pk * scale[:, None]
+        # the effect site holds a concentration: the central amount's tolerance per litre
+        atol[:, b + PK_STATES - 1] = opts.atol_pk * scale / ki.pk[:, j, 2]
     t_days = grid * 7.0
     # state-major layout: each state's (patient, time) block is contiguous for the read-outs
     out_y = np.zeros((ns, n, t_days.size))
@@ -402,8 +407,13 @@ def simulate(
     states_full = {s: out_y[k] for k, s in enumerate(decl.state_names)}
     alg_full = {nm: out_alg[m] for m, nm in enumerate(out_names)}
     conc = {
-        a: at_visits(out_y[n_imm + 3 * j + 1]) / ki.pk[:, j, 2][:, None]
+        a: at_visits(out_y[n_imm + PK_STATES * j + 1]) / ki.pk[:, j, 2][:, None]
         for j, a in enumerate(ki.doses.agents)
+    }
+    effect_site = {
+        a: at_visits(out_y[n_imm + PK_STATES * j + PK_STATES - 1])
+        for j, a in enumerate(ki.doses.agents)
+        if np.any(ki.pk[:, j, 8] > 0)
     }
     kinds = {a.name: a.output for a in decl.assignments}
     states = {s: at_visits(v) for s, v in states_full.items()}
@@ -432,6 +442,7 @@ def simulate(
         cytokines=cytokines,
         signals=signals,
         concentrations=conc,
+        effect_site=effect_site,
         readouts=readouts,
         events=events,
         status=status,

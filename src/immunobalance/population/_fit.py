@@ -66,11 +66,11 @@ def _control_rows(rows: list[CalibrationRow]) -> list[CalibrationRow]:
     An active comparator (TEMPO's methotrexate started at randomisation, the etanercept arm of
     the etanercept + anakinra trial) identifies ``δ_t`` only together with that agent's
     modelled efficacy. Restricting ``δ_t`` to placebo arms was tried (calibration v12): the
-    methotrexate arm of TEMPO then fell 27 points short — the engine drives methotrexate by
-    plasma concentration, without the polyglutamate accumulation that sustains its effect
-    between weekly doses — and stage 0 moved the RA switch threshold to make up for it, which
-    over-predicted abatacept and rituximab. Until methotrexate has an effect compartment the
-    comparator arm stays in.
+    methotrexate arm of TEMPO then fell 27 points short — the engine then drove methotrexate by
+    its plasma pulse, before methotrexate had its polyglutamate effect compartment — and
+    stage 0 moved the RA switch threshold to make up for it, which over-predicted abatacept and
+    rituximab. The rule has not been retried with the effect compartment; the comparator arm
+    stays in.
     """
     return [r for r in rows if r.comparator_arm is None and r.kind == "proportion"]
 
