@@ -205,7 +205,6 @@ def solve_reference(
     }
     effect_site = {
         a: full[:, :, n_imm + PK_STATES * j + PK_STATES - 1]
-        for j, a in enumerate(ki.doses.agents)
-        if np.any(ki.pk[:, j, 8] > 0)
+        for a, j in ki.effect_site_agents().items()
     }
     return ReferenceSolution(samples_w, states, conc, effect_site)

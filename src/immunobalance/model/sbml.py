@@ -188,6 +188,7 @@ class SbmlExporter:
             rule(f"periph_{ag}", f"Q_{ag} * (C_{ag} - periph_{ag} / V2_{ag})", rate=True)
             # effect site (a concentration held in a unit compartment): ke0 = 0 leaves it at 0
             rule(f"Ce_{ag}", f"ke0_{ag} * (C_{ag} - Ce_{ag})", rate=True)
+        effect_agents = ki.effect_site_agents()
         for m in range(ki.act_agent.shape[0]):
             ag = agents[int(ki.act_agent[m])]
             eff = int(ki.act_effect[m])
@@ -197,7 +198,7 @@ class SbmlExporter:
             p = model.createParameter()
             p.setId(eid)
             p.setConstant(False)
-            drive = f"Ce_{ag}" if ki.pk[0, int(ki.act_agent[m]), 8] > 0 else f"C_{ag}"
+            drive = f"Ce_{ag}" if ag in effect_agents else f"C_{ag}"
             cpos = f"ib_max({drive}, 0)"
             if eff == 3:
                 rule(eid, f"{emax!r} * {cpos} / {ec50!r}")

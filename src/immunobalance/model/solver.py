@@ -142,6 +142,10 @@ class KernelInputs:
     pharm: dict[str, AgentPharmacology]
     notes: list[str]
 
+    def effect_site_agents(self) -> dict[str, int]:
+        """Agents whose actions follow an effect compartment, with their kernel index."""
+        return {a: j for j, a in enumerate(self.doses.agents) if self.pharm[a].ke0 > 0}
+
 
 def _covariates(
     n: int, covariates: Mapping[str, NDArray[np.float64]] | None, notes: list[str]
@@ -412,8 +416,7 @@ def simulate(
     }
     effect_site = {
         a: at_visits(out_y[n_imm + PK_STATES * j + PK_STATES - 1])
-        for j, a in enumerate(ki.doses.agents)
-        if np.any(ki.pk[:, j, 8] > 0)
+        for a, j in ki.effect_site_agents().items()
     }
     kinds = {a.name: a.output for a in decl.assignments}
     states = {s: at_visits(v) for s, v in states_full.items()}
