@@ -28,6 +28,17 @@ def calibrate(
         help="stage 0: grid search of pathway spread and switch threshold per disease "
         "(about an hour on 2 cores)",
     ),
+    structure_from: str | None = typer.Option(
+        None,
+        "--structure-from",
+        help="skip stage 0 and take its parameters from this calibration version (e.g. v16)",
+    ),
+    rounds: int = typer.Option(
+        2,
+        "--rounds",
+        min=1,
+        help="rounds of stage 2 and stage 1 refitted alternately (1: a single pass)",
+    ),
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """Fit population-level parameters to the calibration rows; write calibration-v<N>.json.
@@ -37,13 +48,14 @@ def calibrate(
 
     Stage 0 (structure: pathway-weight spread, T-cell switch threshold), stage 1 (placebo
     model with a between-trial random effect, fitted to control arms), stage 2 (pathway
-    multipliers by importance weighting). See docs/calibration.md.
+    multipliers by importance weighting), stages 2 and 1 alternated for ``--rounds``.
+    See docs/calibration.md.
     """
     from immunobalance.population import load_calibration
     from immunobalance.population._fit import (
-        fit_calibration,
-        fit_pathway_multipliers,
+        fit_placebo_and_multipliers,
         merge_calibration,
+        structure_of,
         write_calibration,
     )
     from immunobalance.population._fit_structure import fit_structures
@@ -51,12 +63,20 @@ def calibrate(
     def say(s: str) -> None:
         err_console.print(s)
 
-    base = (
-        fit_structures(disease or None, n_per_arm=n, seed=seed, progress=say) if structure else None
-    )
-    cal = fit_calibration(diseases=disease or None, n_per_arm=n, seed=seed, progress=say, base=base)
-    cal = fit_pathway_multipliers(
-        cal, n_per_arm=n2, seed=seed, progress=say, diseases=disease or None
+    if structure_from is not None:
+        base = structure_of(load_calibration(structure_from), disease or None)
+    elif structure:
+        base = fit_structures(disease or None, n_per_arm=n, seed=seed, progress=say)
+    else:
+        base = None
+    cal = fit_placebo_and_multipliers(
+        base,
+        rounds=rounds,
+        n_per_arm=n,
+        n_stage2=n2,
+        seed=seed,
+        progress=say,
+        diseases=disease or None,
     )
     if disease:
         # the other diseases keep the latest calibration's parameters

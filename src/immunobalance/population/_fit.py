@@ -13,8 +13,9 @@ virtual patients, visit noise and withdrawals):
 1. for each trial, ``δ̂_t`` minimises Σ (predicted − published)² over its control-arm
    proportion rows (bounded Brent search on [−4.5, 4.5]); a trial whose control rows do not move
    with δ (event endpoints: ARR, T1D diagnosis) does not inform it;
-2. ``δ̄_d`` = mean of the disease's ``δ̂_t``; ``τ`` = SD of ``δ̂_t − δ̄_d`` pooled over diseases
-   (most diseases have one or two calibration trials);
+2. ``δ̄_d`` = mean of the ``δ̂_t`` of the disease's placebo-controlled trials (all its trials if
+   it has none: :func:`_placebo_controlled`); ``τ`` = SD of those ``δ̂_t − δ̄_d`` pooled over
+   diseases (most diseases have one or two calibration trials);
 3. empirical Bayes: ``δ_t = δ̄_d + (δ̂_t − δ̄_d)·τ²/(τ² + s_t²)``, with ``s_t`` the logit-scale
    standard error of a control arm of 200 patients, s_t² ≈ 1/(200·p̄(1 − p̄)).
 
@@ -27,10 +28,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import optimize, special
@@ -51,13 +52,53 @@ from immunobalance.population._rows import (
 )
 from immunobalance.population._validate import predict_rows
 
-__all__ = ["ASSUMED_CONTROL_N", "fit_calibration", "merge_calibration", "write_calibration"]
+__all__ = [
+    "ASSUMED_CONTROL_N",
+    "fit_calibration",
+    "fit_placebo_and_multipliers",
+    "merge_calibration",
+    "structure_of",
+    "without_placebo_fit",
+    "write_calibration",
+]
 
 ASSUMED_CONTROL_N = 200
 #: |δ̂| beyond this (search range ±SEARCH_LIMIT) means the control rows are not reproducible by δ.
 SEARCH_LIMIT = 4.5
 BOUND_LIMIT = 4.2
 _PLACEBO = ("placebo_subjective", "placebo_objective")
+
+
+class TrialEstimate(NamedTuple):
+    """Stage 1's estimate for one trial."""
+
+    delta: float
+    #: Mean published value of the control rows (sets the empirical-Bayes shrinkage).
+    mean_control: float
+    #: Whether the control arm is a placebo arm (:func:`_placebo_controlled`).
+    placebo_controlled: bool
+
+
+def _placebo_controlled(rows: list[CalibrationRow]) -> bool:
+    """Whether the trial's control arm gives placebo on top of background therapy only.
+
+    A control arm is a placebo arm when every agent it lists is background therapy of the
+    population (knowledge base) and is given in every arm of the trial (placebo + methotrexate
+    in MTX-IR RA, placebo + mycophenolate in lupus nephritis). TEMPO's methotrexate arm (the
+    etanercept arm has none) and the etanercept + anakinra trial's etanercept arm are active
+    comparators.
+    """
+    from immunobalance.knowledge.loader import load_knowledge_base
+
+    first = rows[0]
+    population = load_knowledge_base().population(first.disease, first.population)
+    background = {str(item.get("agent")) for item in population.background_therapy}
+    arms: dict[str, set[str]] = {}
+    for r in rows:
+        arms.setdefault(r.arm, {str(item.get("agent")) for item in r.regimen})
+    shared = set.intersection(*arms.values())
+    control = {r.arm for r in _control_rows(rows)}
+    return all(arms[a] <= (background & shared) for a in control)
 
 
 def _control_rows(rows: list[CalibrationRow]) -> list[CalibrationRow]:
@@ -69,8 +110,11 @@ def _control_rows(rows: list[CalibrationRow]) -> list[CalibrationRow]:
     methotrexate arm of TEMPO then fell 27 points short — the engine then drove methotrexate by
     its plasma pulse, before methotrexate had its polyglutamate effect compartment — and
     stage 0 moved the RA switch threshold to make up for it, which over-predicted abatacept and
-    rituximab. The rule has not been retried with the effect compartment; the comparator arm
-    stays in.
+    rituximab. Retried with the effect compartment (probe at the v16 structure, TEMPO at the
+    placebo-trial mean): TEMPO's methotrexate arm is still 30 points short at ACR20 and every
+    etanercept-minus-methotrexate difference 8–12 points too large, so the comparator arm
+    stays in for the trial's own ``δ_t``; it is kept out of the disease mean instead
+    (:func:`aggregate_trial_effects`).
     """
     return [r for r in rows if r.comparator_arm is None and r.kind == "proportion"]
 
@@ -118,12 +162,15 @@ def fit_calibration(
     """Fit the placebo random-effect model of the module docstring; returns a new Calibration.
 
     ``base`` carries structural population parameters fitted elsewhere (pathway spread,
-    typical switch parameters, :mod:`._fit_structure`); the placebo model is fitted on top of
-    them and they are kept in the result.
+    typical switch parameters, :mod:`._fit_structure`; pathway multipliers when the placebo
+    model is refitted after stage 2); the placebo model is fitted on top of them and they are
+    kept in the result. A placebo fit already in ``base`` is set aside first
+    (:func:`without_placebo_fit`): ``δ̂_t`` is measured from the declared placebo prior, which is
+    what the typical values are rebuilt from.
     """
-    base = base if base is not None else Calibration.uncalibrated()
+    base = without_placebo_fit(base) if base is not None else Calibration.uncalibrated()
     by_trial = rows_by_trial(calibration_rows())
-    estimates: dict[str, dict[str, tuple[float, float]]] = {}
+    estimates: dict[str, dict[str, TrialEstimate]] = {}
     constrains: dict[str, list[str]] = {}
     for name, rows in by_trial.items():
         d = rows[0].disease
@@ -133,15 +180,23 @@ def fit_calibration(
         if progress is not None:
             progress(f"{name}: δ̂ = {delta if delta is None else round(delta, 3)} ({evals} runs)")
         if delta is not None:
-            estimates.setdefault(d, {})[name] = (delta, pbar)
+            estimates.setdefault(d, {})[name] = TrialEstimate(
+                delta, pbar, _placebo_controlled(rows)
+            )
             constrains.setdefault(d, []).extend(
                 f"{r.trial} / {r.arm} / {r.endpoint}@{r.week:g}" for r in _control_rows(rows)
             )
     cal = aggregate_trial_effects(estimates, constrains, n_per_arm=n_per_arm, seed=seed)
     meta = dict(cal.meta)
-    meta["parameters"] = list(base.meta.get("parameters", [])) + list(meta.get("parameters", []))
+    meta["parameters"] = _without_parameters(
+        base.meta.get("parameters", []), set(cal.diseases), _PLACEBO_PARAMETER_NAMES
+    ) + list(meta.get("parameters", []))
     if base.meta.get("method"):
-        meta["method"] = f"{base.meta['method']}; {meta.get('method', '')}"
+        meta["method"] = _joined_method(base.meta["method"], meta.get("method", ""))
+    # a refit on top of stage 2 keeps what the earlier stages recorded
+    meta["fit"] = {**base.meta.get("fit", {}), **meta.get("fit", {})}
+    if "not_fitted" in base.meta:
+        meta["not_fitted"] = base.meta["not_fitted"]
     merged = {}
     for d in set(cal.diseases) | set(base.diseases):
         if diseases and d not in diseases:
@@ -156,24 +211,115 @@ def fit_calibration(
     return Calibration(cal.version, merged, meta)
 
 
+#: Parameter lines of the calibration's ``meta`` that stage 1 and stage 2 write (a later
+#: round replaces them).
+_PLACEBO_PARAMETER_NAMES = (
+    *(f"typical.{p}" for p in _PLACEBO),
+    "placebo_between_trial_sd (logit)",
+)
+_STAGE2_PARAMETER_NAMES = ("pathway_multipliers.", "stage-2 fit diagnostics")
+
+
+def _without_parameters(
+    params: list[dict[str, Any]], diseases: set[str], names: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """``params`` without the lines of ``diseases`` whose name starts with one of ``names``."""
+    return [
+        p
+        for p in params
+        if not (p.get("disease") in diseases and str(p.get("parameter", "")).startswith(names))
+    ]
+
+
+def _joined_method(first: str, then: str) -> str:
+    """The calibration's method description, each stage named once however many rounds."""
+    parts = [x for x in (first, then) if x]
+    out: list[str] = []
+    for part in "; ".join(parts).split("; "):
+        if part not in out:
+            out.append(part)
+    return "; ".join(out)
+
+
+def without_placebo_fit(cal: Calibration) -> Calibration:
+    """``cal`` without its placebo model: typical placebo values and trial effects removed.
+
+    Why: stage 1 measures each trial's ``δ̂_t`` as a logit shift of the typical placebo values
+    the cohort is drawn with, then rebuilds those typical values from the *declared* prior plus
+    the disease mean. Refitting on top of a calibration that already holds fitted typical values
+    would count the earlier fit twice.
+    """
+    diseases = {
+        d: replace(
+            dc,
+            typical={k: v for k, v in dc.typical.items() if k not in _PLACEBO},
+            trial_effects={},
+            placebo_between_trial_sd=0.0,
+        )
+        for d, dc in cal.diseases.items()
+    }
+    return Calibration(cal.version, diseases, cal.meta)
+
+
+def structure_of(cal: Calibration, diseases: list[str] | None = None) -> Calibration:
+    """Stage 0 of ``cal`` alone (``calibrate --structure-from``): its structural parameters.
+
+    Why: the stage-0 grid is most of a calibration's cost (about an hour on 2 cores) and
+    depends neither on the placebo model nor on the multipliers; a change to stages 1–2 can be
+    refitted on a published structure. Kept: typical values other than placebo, pathway_cv,
+    spreads, and the stage-0 lines of ``meta``; dropped: placebo model and multipliers.
+    """
+    stripped = without_placebo_fit(cal)
+    chosen = {
+        d: replace(dc, pathway_multipliers={})
+        for d, dc in stripped.diseases.items()
+        if not diseases or d in diseases
+    }
+    params = _without_parameters(
+        cal.meta.get("parameters", []),
+        set(chosen),
+        (*_PLACEBO_PARAMETER_NAMES, *_STAGE2_PARAMETER_NAMES),
+    )
+    from immunobalance.population._fit_structure import STAGE0_METHOD
+
+    meta = {
+        "parameters": [p for p in params if p.get("disease") in chosen],
+        "method": f"{STAGE0_METHOD}, taken from calibration {cal.version}",
+    }
+    return Calibration(cal.version, chosen, meta)
+
+
+def _informing(est: dict[str, TrialEstimate]) -> dict[str, TrialEstimate]:
+    """The estimates that inform a disease's typical placebo level (placebo-controlled trials;
+    all of them when the disease has none)."""
+    placebo = {t: e for t, e in est.items() if e.placebo_controlled}
+    return placebo or est
+
+
 def aggregate_trial_effects(
-    estimates: dict[str, dict[str, tuple[float, float]]],
+    estimates: dict[str, dict[str, TrialEstimate]],
     constrains: dict[str, list[str]],
     *,
     n_per_arm: int,
     seed: int,
 ) -> Calibration:
-    """Steps 2–3 of the module docstring: disease means, pooled τ, empirical-Bayes effects."""
-    devs = [
-        dl - np.mean([x[0] for x in est.values()])
-        for est in estimates.values()
-        for dl, _ in est.values()
-    ]
+    """Steps 2–3 of the module docstring: disease means, pooled τ, empirical-Bayes effects.
+
+    The mean ``δ̄_d`` and ``τ`` come from the placebo-controlled trials only
+    (:func:`_placebo_controlled`): an active comparator's ``δ̂_t`` also absorbs that agent's
+    modelled efficacy error, which is not a placebo level an unseen trial would share. Such a
+    trial still gets its own effect ``δ_t − δ̄_d`` (used by ``trial validate``).
+    """
+    means = {
+        d: float(np.mean([e.delta for e in _informing(est).values()]))
+        for d, est in estimates.items()
+    }
+    devs = [e.delta - means[d] for d, est in estimates.items() for e in _informing(est).values()]
     tau = float(np.std(devs, ddof=1)) if len(devs) > 2 else 0.5
     out: dict[str, DiseaseCalibration] = {}
     meta_params: list[dict[str, Any]] = []
     for d, est in estimates.items():
-        mean = float(np.mean([x[0] for x in est.values()]))
+        mean = means[d]
         module = get_disease_module(d)
         typical = {}
         for name in _PLACEBO:
@@ -184,7 +330,7 @@ def aggregate_trial_effects(
             )
             typical[name] = float(special.expit(special.logit(p0) + mean))
         effects = {}
-        for t, (dl, pbar) in est.items():
+        for t, (dl, pbar, _) in est.items():
             pb = min(max(pbar, 0.02), 0.98)
             s2 = 1.0 / (ASSUMED_CONTROL_N * pb * (1 - pb))
             shrink = tau**2 / (tau**2 + s2) if tau > 0 else 0.0
@@ -200,7 +346,9 @@ def aggregate_trial_effects(
                     "disease": d,
                     "parameter": f"typical.{name}",
                     "value": out[d].typical[name],
-                    "rows": constrains[d],
+                    "rows": [
+                        row for row in constrains[d] if row.split(" / ")[0] in _informing(est)
+                    ],
                 }
             )
         meta_params.append(
@@ -225,7 +373,10 @@ def aggregate_trial_effects(
             "seed": seed,
             "assumed_control_n": ASSUMED_CONTROL_N,
             "trial_estimates": {
-                d: {t: [round(v[0], 4), round(v[1], 4)] for t, v in e.items()}
+                d: {
+                    t: [round(v.delta, 4), round(v.mean_control, 4), v.placebo_controlled]
+                    for t, v in e.items()
+                }
                 for d, e in estimates.items()
             },
             "constrains": constrains,
@@ -318,6 +469,26 @@ def _trial_outcomes(rows: list[CalibrationRow], cal: Calibration, n: int, seed: 
     return z, per_row
 
 
+def log_multipliers(multipliers: dict[str, float], pathways: Sequence[str]) -> np.ndarray:
+    """Log multipliers in ``pathways`` order (a pathway without one has multiplier 1)."""
+    return np.array([math.log(multipliers.get(pw, 1.0)) for pw in pathways])
+
+
+def total_multipliers(
+    previous: dict[str, float], pathways: Sequence[str], b: np.ndarray
+) -> dict[str, float]:
+    """The multipliers a stage-2 increment ``b`` gives on top of ``previous``: e^(log m + b).
+
+    Multipliers within 0.1 % of 1 are left out (the file lists only those that move).
+    """
+    total = log_multipliers(previous, pathways) + np.asarray(b)
+    return {
+        pw: round(float(math.exp(bk)), 4)
+        for pw, bk in zip(pathways, total, strict=True)
+        if abs(bk) > 1e-3
+    }
+
+
 def fit_pathway_multipliers(
     cal: Calibration,
     *,
@@ -336,16 +507,26 @@ def fit_pathway_multipliers(
     Σ_rows (pred − published)²/(2 s²) over arm values and active-minus-control differences
     (s from :data:`ROW_ERROR_SD`, relative for rates) + Σ_k b_k²/(2·0.7²), minimised by
     L-BFGS-B; the fit is rejected for a disease if the effective sample size falls below 25 %.
+
+    Multipliers already in ``cal`` (a later round of :func:`fit_placebo_and_multipliers`) are
+    simulated, and ``b`` is fitted on top of them: the prior and the bounds apply to the total
+    log multiplier, which is what is stored.
     """
     from immunobalance.model.diseases.base import PATHWAY_CV
 
     new = dict(cal.diseases)
     report: list[dict[str, Any]] = list(cal.meta.get("parameters", []))
+    refitting = set(_by_disease(diseases))
+    report = _without_parameters(report, refitting, _STAGE2_PARAMETER_NAMES)
     for d, trials in _by_disease(diseases).items():
         cv = cal.for_disease(d).pathway_cv
         sigma = math.sqrt(math.log1p((PATHWAY_CV if cv is None else cv) ** 2))
         module = get_disease_module(d)
         k = len(module.pathways)
+        # multipliers already in ``cal`` (a later round): the cohort is simulated with them,
+        # b is fitted on top, and the prior applies to the total log multiplier
+        prior = cal.for_disease(d).pathway_multipliers
+        b_prev = log_multipliers(prior, module.pathways)
         data = []
         for name, rows in trials.items():
             if progress is not None:
@@ -393,8 +574,10 @@ def fit_pathway_multipliers(
                 out = min(out, float(np.sum(w) ** 2 / np.sum(w**2) / w.size))
             return out
 
-        def objective(b: np.ndarray, published: dict[Any, float] = published) -> float:
-            total = float(np.sum(b**2)) / (2 * LOG_MULTIPLIER_PRIOR_SD**2)
+        def objective(
+            b: np.ndarray, published: dict[Any, float] = published, b_prev: np.ndarray = b_prev
+        ) -> float:
+            total = float(np.sum((b_prev + b) ** 2)) / (2 * LOG_MULTIPLIER_PRIOR_SD**2)
             # keep the reweighted cohort informative: penalise ESS below the floor
             total += 1e4 * max(0.0, MIN_ESS_FRACTION + 0.05 - min_ess(b)) ** 2
             for r, p, pc in predictions(b):
@@ -409,7 +592,7 @@ def fit_pathway_multipliers(
             objective,
             np.zeros(k),
             method="L-BFGS-B",
-            bounds=[(-1.5, 1.5)] * k,
+            bounds=[(-1.5 - bp, 1.5 - bp) for bp in b_prev],
             options={"maxiter": 200},
         )
         b = np.asarray(res.x)
@@ -422,11 +605,7 @@ def fit_pathway_multipliers(
             )
         if not accepted:
             continue
-        mult = {
-            pw: round(float(math.exp(bk)), 4)
-            for pw, bk in zip(module.pathways, b, strict=True)
-            if abs(bk) > 1e-3
-        }
+        mult = total_multipliers(prior, module.pathways, b)
         old = cal.for_disease(d)
         new[d] = replace(old, pathway_multipliers=mult)
         rows_used = [
@@ -455,13 +634,59 @@ def fit_pathway_multipliers(
         )
     meta = dict(cal.meta)
     meta["parameters"] = report
-    meta["method"] = (
-        str(meta.get("method", "")) + "; stage 2: pathway multipliers by importance "
-        "weighting (fit_pathway_multipliers)"
+    meta["method"] = _joined_method(
+        str(meta.get("method", "")),
+        "stage 2: pathway multipliers by importance weighting (fit_pathway_multipliers)",
     )
     meta["not_fitted"] = NOT_FITTED
     meta.setdefault("fit", {})["stage2_n_per_arm"] = n_per_arm
     return Calibration(cal.version, new, meta)
+
+
+def fit_placebo_and_multipliers(
+    base: Calibration | None,
+    *,
+    rounds: int = 2,
+    n_per_arm: int = 150,
+    n_stage2: int = 400,
+    seed: int = 20261121,
+    progress: Callable[[str], None] | None = None,
+    diseases: list[str] | None = None,
+) -> Calibration:
+    """Stages 1 and 2 fitted alternately: placebo model, multipliers, …, placebo model last.
+
+    Why alternate: a control arm on background therapy (placebo + methotrexate, placebo +
+    mycophenolate) moves with the pathway multipliers, because its background agent acts through
+    the pathways they weight. Fitted once in sequence, stage 2 leaves such arms where its
+    compromise with the active arms put them, while each trial's placebo level ``δ_t`` stays
+    where stage 1 found it before the multipliers existed. Each round fits the multipliers at
+    the current ``δ_t`` (on top of the previous ones, :func:`fit_pathway_multipliers`), then
+    refits ``δ_t`` at them. Each block keeps its own objective (stage 1 the control rows,
+    stage 2 every row and difference), so this alternates two fits rather than descending one
+    objective, and a fixed number of rounds need not have converged. The last step is a
+    placebo refit, so that the stored trial effects and typical placebo values belong to the
+    stored multipliers. ``rounds=1`` is the single pass (stage 1 then stage 2) of earlier
+    calibrations, without the final refit.
+    """
+    if rounds < 1:
+        raise ValueError(f"rounds must be at least 1 (got {rounds})")
+    cal = fit_calibration(
+        diseases=diseases, n_per_arm=n_per_arm, seed=seed, progress=progress, base=base
+    )
+    for r in range(rounds):
+        if progress is not None:
+            progress(f"round {r + 1}/{rounds}: stage 2")
+        cal = fit_pathway_multipliers(
+            cal, n_per_arm=n_stage2, seed=seed, progress=progress, diseases=diseases
+        )
+        if rounds > 1:
+            if progress is not None:
+                progress(f"round {r + 1}/{rounds}: stage 1 at the new multipliers")
+            cal = fit_calibration(
+                diseases=diseases, n_per_arm=n_per_arm, seed=seed, progress=progress, base=cal
+            )
+    cal.meta.setdefault("fit", {})["rounds"] = rounds
+    return cal
 
 
 def _by_disease(diseases: list[str] | None) -> dict[str, dict[str, list[CalibrationRow]]]:

@@ -173,6 +173,14 @@ def calibration_markdown(
         "simulation per trial (prior SD 0.7 on log multipliers; effective sample size kept "
         "≥ 25 %).",
         "",
+        "Rounds. A control arm on background therapy (placebo + methotrexate, placebo + "
+        "mycophenolate) moves with the multipliers, since its background agent acts through "
+        "the pathways they weight; so stages 2 and 1 are refitted alternately "
+        f"({cal.meta.get('fit', {}).get('rounds', 1)} round(s) in this version: each stage 2 "
+        "on top of the previous multipliers, each stage 1 at the current ones), ending with a "
+        "placebo refit so that the stored placebo model belongs to the stored multipliers "
+        "(``immunobalance.population._fit.fit_placebo_and_multipliers``).",
+        "",
         f"Not fitted in this version: {cal.meta.get('not_fitted', '')}.",
         "",
         "## Parameters and the rows that constrain them",
