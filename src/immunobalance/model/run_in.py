@@ -35,7 +35,12 @@ from immunobalance.model.solver import (
 )
 from immunobalance.regimen import RegimenItem
 
-__all__ = ["established_background", "established_first", "simulate_with_run_in"]
+__all__ = [
+    "established_background",
+    "established_first",
+    "shared_background",
+    "simulate_with_run_in",
+]
 
 _NORMALISED_UNIT = "1 (baseline = 1)"
 
@@ -52,10 +57,23 @@ def established_background(
     """
     if population.background_run_in_weeks is None or not regimens:
         return frozenset(), 0.0
-    background = {str(item.get("agent")) for item in population.background_therapy}
-    shared = set.intersection(*({i.agent for i in reg} for reg in regimens))
-    agents = frozenset(background & shared)
+    agents = shared_background(population, [{i.agent for i in reg} for reg in regimens])
     return agents, (float(population.background_run_in_weeks.value) if agents else 0.0)
+
+
+def shared_background(
+    population: Population, arm_agents: Sequence[Collection[str]]
+) -> frozenset[str]:
+    """The population's background agents that every arm lists (continued, not randomised).
+
+    ``arm_agents`` holds the agent keys of each arm. Whether such an agent is run in before
+    randomisation is :func:`established_background`'s question; calibration also asks it of
+    populations without a run-in (placebo + mycophenolate in lupus nephritis).
+    """
+    if not arm_agents:
+        return frozenset()
+    background = {str(item.get("agent")) for item in population.background_therapy}
+    return frozenset(background.intersection(*arm_agents))
 
 
 def established_first(

@@ -38,12 +38,14 @@ from scipy import optimize, special
 
 import immunobalance
 from immunobalance.model import get_disease_module
+from immunobalance.model.run_in import shared_background
 from immunobalance.population._calibration import (
     Calibration,
     DiseaseCalibration,
     calibration_path,
     latest_calibration_version,
 )
+from immunobalance.population._fit_structure import STAGE0_METHOD
 from immunobalance.population._rows import (
     CalibrationRow,
     calibration_rows,
@@ -92,13 +94,11 @@ def _placebo_controlled(rows: list[CalibrationRow]) -> bool:
 
     first = rows[0]
     population = load_knowledge_base().population(first.disease, first.population)
-    background = {str(item.get("agent")) for item in population.background_therapy}
     arms: dict[str, set[str]] = {}
     for r in rows:
         arms.setdefault(r.arm, {str(item.get("agent")) for item in r.regimen})
-    shared = set.intersection(*arms.values())
-    control = {r.arm for r in _control_rows(rows)}
-    return all(arms[a] <= (background & shared) for a in control)
+    background = shared_background(population, list(arms.values()))
+    return all(arms[r.arm] <= background for r in _control_rows(rows))
 
 
 def _control_rows(rows: list[CalibrationRow]) -> list[CalibrationRow]:
@@ -233,12 +233,9 @@ def _without_parameters(
 
 def _joined_method(first: str, then: str) -> str:
     """The calibration's method description, each stage named once however many rounds."""
-    parts = [x for x in (first, then) if x]
-    out: list[str] = []
-    for part in "; ".join(parts).split("; "):
-        if part not in out:
-            out.append(part)
-    return "; ".join(out)
+    if not then or then in first:
+        return first
+    return f"{first}; {then}" if first else then
 
 
 def without_placebo_fit(cal: Calibration) -> Calibration:
@@ -280,8 +277,6 @@ def structure_of(cal: Calibration, diseases: list[str] | None = None) -> Calibra
         set(chosen),
         (*_PLACEBO_PARAMETER_NAMES, *_STAGE2_PARAMETER_NAMES),
     )
-    from immunobalance.population._fit_structure import STAGE0_METHOD
-
     meta = {
         "parameters": [p for p in params if p.get("disease") in chosen],
         "method": f"{STAGE0_METHOD}, taken from calibration {cal.version}",
@@ -320,6 +315,7 @@ def aggregate_trial_effects(
     meta_params: list[dict[str, Any]] = []
     for d, est in estimates.items():
         mean = means[d]
+        informing = _informing(est)
         module = get_disease_module(d)
         typical = {}
         for name in _PLACEBO:
@@ -346,9 +342,7 @@ def aggregate_trial_effects(
                     "disease": d,
                     "parameter": f"typical.{name}",
                     "value": out[d].typical[name],
-                    "rows": [
-                        row for row in constrains[d] if row.split(" / ")[0] in _informing(est)
-                    ],
+                    "rows": [row for row in constrains[d] if row.split(" / ")[0] in informing],
                 }
             )
         meta_params.append(
@@ -516,9 +510,9 @@ def fit_pathway_multipliers(
 
     new = dict(cal.diseases)
     report: list[dict[str, Any]] = list(cal.meta.get("parameters", []))
-    refitting = set(_by_disease(diseases))
-    report = _without_parameters(report, refitting, _STAGE2_PARAMETER_NAMES)
-    for d, trials in _by_disease(diseases).items():
+    by_disease = _by_disease(diseases)
+    report = _without_parameters(report, set(by_disease), _STAGE2_PARAMETER_NAMES)
+    for d, trials in by_disease.items():
         cv = cal.for_disease(d).pathway_cv
         sigma = math.sqrt(math.log1p((PATHWAY_CV if cv is None else cv) ** 2))
         module = get_disease_module(d)
