@@ -640,7 +640,7 @@ def fit_pathway_multipliers(
 def fit_placebo_and_multipliers(
     base: Calibration | None,
     *,
-    rounds: int = 2,
+    rounds: int = 3,
     n_per_arm: int = 150,
     n_stage2: int = 400,
     seed: int = 20261121,
