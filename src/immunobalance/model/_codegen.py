@@ -36,7 +36,13 @@ import platformdirs
 from immunobalance.model._formula import Formula
 from immunobalance.model._kernel_template import TEMPLATE
 from immunobalance.model.declaration import Declaration
-from immunobalance.model.pharmacology import EFFECT_PREFIX, PK_STATES, PROCESSES
+from immunobalance.model.pharmacology import (
+    EFFECT_PREFIX,
+    EFFECT_SITE_STATE,
+    PK_COLUMNS,
+    PK_STATES,
+    PROCESSES,
+)
 
 __all__ = ["CompiledModel", "compile_model", "kernel_cache_dir"]
 
@@ -213,6 +219,14 @@ def _kernel_expression(text: str, hoist: _PatientConstants, rewriter: _PowerProd
     return ast.unparse(ast.fix_missing_locations(tree))
 
 
+def _pk_column_constants() -> str:
+    """``PK_KA = 0`` … and ``CE_STATE``: the kernel names the columns of a PK row
+    (:data:`PK_COLUMNS`) and the effect-site drug state, so their layout is declared once
+    (numba freezes module-level ints as constants)."""
+    columns = "".join(f"PK_{name.upper()} = {i}\n" for i, name in enumerate(PK_COLUMNS))
+    return columns + f"CE_STATE = {EFFECT_SITE_STATE}\n"
+
+
 def generate_source(decl: Declaration) -> str:
     """Python source of the kernel module for ``decl`` (validated and sorted)."""
     decl = decl.validated()
@@ -277,6 +291,7 @@ def generate_source(decl: Declaration) -> str:
         + body
         + TEMPLATE.replace("__N_PROC__", str(len(PROCESSES)))
         .replace("__N_PK__", str(PK_STATES))
+        .replace("__PK_COLUMNS__", _pk_column_constants())
         .replace("__PARALLEL__", str(parallel))
     )
 

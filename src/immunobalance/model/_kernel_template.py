@@ -15,6 +15,7 @@ straddles one.
 TEMPLATE = r'''
 N_PROC = __N_PROC__
 N_PK = __N_PK__
+__PK_COLUMNS__
 PARALLEL = __PARALLEL__
 
 
@@ -26,15 +27,15 @@ def _pd(y, pk, act_agent, act_proc, act_effect, act_ec50, act_emax, act_hill, co
     Only processes that an action touches are reset and recomputed: every other entry keeps
     its neutral value 0 from the caller's ``np.zeros``. Inhibitions combine as independent
     (Bliss) fractions, ``inh = 1 - prod(1 - e)``, accumulated as ``inh <- 1 - (1 - inh)(1 - e)``.
-    An agent with an effect site (``ke0 = pk[j, 8] > 0``) acts through its effect-site
+    An agent with an effect site (``pk[j, PK_KE0] > 0``) acts through its effect-site
     concentration, every other agent through its plasma concentration.
     """
     K = pk.shape[0]
     for j in range(K):
-        if pk[j, 8] > 0.0:
-            c = y[N_IMM + N_PK * j + 3]
+        if pk[j, PK_KE0] > 0.0:
+            c = y[N_IMM + N_PK * j + CE_STATE]
         else:
-            c = y[N_IMM + N_PK * j + 1] / pk[j, 2]
+            c = y[N_IMM + N_PK * j + 1] / pk[j, PK_V1]
         conc[j] = c if c > 0.0 else 0.0
     for a in range(act_agent.shape[0]):
         q = act_proc[a]
@@ -66,26 +67,26 @@ def _rhs(y, p, pconst, pk, ada_on, target_proc, load_idx, act_agent, act_proc, a
     model_eval(y, p, pconst, inh, dep, act, inf, alg, dy)
     for j in range(pk.shape[0]):
         b = N_IMM + N_PK * j
-        ka = pk[j, 0]
-        cl = pk[j, 1]
+        ka = pk[j, PK_KA]
+        cl = pk[j, PK_CL]
         if ada_on[j]:
-            cl = cl * pk[j, 7]
-        v2 = pk[j, 4]
-        q = pk[j, 3]
-        c = y[b + 1] / pk[j, 2]
+            cl = cl * pk[j, PK_ADAF]
+        v2 = pk[j, PK_V2]
+        q = pk[j, PK_Q]
+        c = y[b + 1] / pk[j, PK_V1]
         tm = 0.0
-        if pk[j, 5] > 0.0:
+        if pk[j, PK_VMAX] > 0.0:
             load = 1.0
             tp = target_proc[j]
             if tp >= 0 and load_idx[tp] >= 0:
                 load = alg[load_idx[tp]]
             cpos = c if c > 0.0 else 0.0
-            tm = pk[j, 5] * load * cpos / (pk[j, 6] + cpos)
+            tm = pk[j, PK_VMAX] * load * cpos / (pk[j, PK_KM] + cpos)
         flux = q * (c - y[b + 2] / v2)
         dy[b] = -ka * y[b]
         dy[b + 1] = ka * y[b] - cl * c - flux - tm
         dy[b + 2] = flux
-        dy[b + 3] = pk[j, 8] * (c - y[b + 3])
+        dy[b + CE_STATE] = pk[j, PK_KE0] * (c - y[b + CE_STATE])
 
 
 @njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
@@ -202,8 +203,8 @@ def simulate_batch(y0, p, t_samples, pk, target_proc, dose_t, dose_agent, dose_c
         # the error estimate); steps are not reset further, the controller takes over from there
         rmax = 1e-12
         for j in range(K):
-            r1 = pki[j, 0]
-            r2 = pki[j, 1] / pki[j, 2]
+            r1 = pki[j, PK_KA]
+            r2 = pki[j, PK_CL] / pki[j, PK_V1]
             if r1 > rmax:
                 rmax = r1
             if r2 > rmax:

@@ -33,6 +33,7 @@ from immunobalance.units import parse_quantity, ureg
 
 __all__ = [
     "EFFECT_PREFIX",
+    "EFFECT_SITE_STATE",
     "PK_COLUMNS",
     "PK_STATES",
     "PROCESSES",
@@ -96,6 +97,8 @@ PK_COLUMNS: tuple[str, ...] = ("ka", "CL", "V1", "Q", "V2", "vmax", "km", "adaf"
 #: Drug states per agent in the kernel: depot, central and peripheral amounts, effect-site
 #: concentration.
 PK_STATES = 4
+#: Position of the effect-site concentration among an agent's drug states.
+EFFECT_SITE_STATE = PK_STATES - 1
 
 #: Between-patient variability of PK (lognormal CV) applied to every agent.
 PK_IIV_CV = {"CL": 0.3, "V": 0.2}

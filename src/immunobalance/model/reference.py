@@ -28,7 +28,7 @@ from scipy.integrate import solve_ivp
 
 from immunobalance.errors import ImmunobalanceError
 from immunobalance.model.diseases.base import DiseaseModule
-from immunobalance.model.pharmacology import PK_STATES
+from immunobalance.model.pharmacology import EFFECT_SITE_STATE, PK_STATES
 from immunobalance.model.result import ParameterSet
 from immunobalance.model.solver import KernelInputs, kernel_inputs
 from immunobalance.regimen import RegimenItem
@@ -204,7 +204,7 @@ def solve_reference(
         for j, a in enumerate(ki.doses.agents)
     }
     effect_site = {
-        a: full[:, :, n_imm + PK_STATES * j + PK_STATES - 1]
+        a: full[:, :, n_imm + PK_STATES * j + EFFECT_SITE_STATE]
         for a, j in ki.effect_site_agents().items()
     }
     return ReferenceSolution(samples_w, states, conc, effect_site)

@@ -47,6 +47,7 @@ from immunobalance.model.diseases.base import DiseaseModule, ReadoutContext
 from immunobalance.model.pharmacology import (
     ADA_ONSET_CV,
     ADA_ONSET_MEDIAN_DAY,
+    EFFECT_SITE_STATE,
     PK_COLUMNS,
     PK_STATES,
     PROCESS_INDEX,
@@ -389,9 +390,9 @@ def simulate(
         mask = ki.doses.agent_index == j
         scale = ki.doses.amount[:, mask].max(axis=1) if mask.any() else np.ones(n)
         b = n_imm + PK_STATES * j
-        atol[:, b : b + PK_STATES - 1] = opts.atol_pk * scale[:, None]
+        atol[:, b : b + EFFECT_SITE_STATE] = opts.atol_pk * scale[:, None]
         # the effect site holds a concentration: the central amount's tolerance per litre
-        atol[:, b + PK_STATES - 1] = opts.atol_pk * scale / ki.pk[:, j, 2]
+        atol[:, b + EFFECT_SITE_STATE] = opts.atol_pk * scale / ki.pk[:, j, 2]
     t_days = grid * 7.0
     # state-major layout: each state's (patient, time) block is contiguous for the read-outs
     out_y = np.zeros((ns, n, t_days.size))
@@ -415,7 +416,7 @@ def simulate(
         for j, a in enumerate(ki.doses.agents)
     }
     effect_site = {
-        a: at_visits(out_y[n_imm + PK_STATES * j + PK_STATES - 1])
+        a: at_visits(out_y[n_imm + PK_STATES * j + EFFECT_SITE_STATE])
         for a, j in ki.effect_site_agents().items()
     }
     kinds = {a.name: a.output for a in decl.assignments}
