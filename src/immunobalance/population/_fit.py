@@ -428,6 +428,8 @@ def write_calibration(cal: Calibration, path: Path | None = None) -> Path:
 #: Prior SD of the log pathway multipliers (a multiplier stays within about ×0.5–×2 unless
 #: the rows insist) and the error scale of a row (trial-to-trial variation + model error).
 LOG_MULTIPLIER_PRIOR_SD = 0.7
+#: Bounds of a total log multiplier (×e^-1.5 … ×e^1.5, about 0.22–4.5).
+LOG_MULTIPLIER_BOUND = 1.5
 ROW_ERROR_SD = {"proportion": 0.05, "rate": 0.15, "mean": 0.15}
 MIN_ESS_FRACTION = 0.25
 
@@ -586,7 +588,7 @@ def fit_pathway_multipliers(
             objective,
             np.zeros(k),
             method="L-BFGS-B",
-            bounds=[(-1.5 - bp, 1.5 - bp) for bp in b_prev],
+            bounds=[(-LOG_MULTIPLIER_BOUND - bp, LOG_MULTIPLIER_BOUND - bp) for bp in b_prev],
             options={"maxiter": 200},
         )
         b = np.asarray(res.x)

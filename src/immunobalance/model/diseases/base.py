@@ -69,6 +69,20 @@ class ReadoutContext:
             return np.ones((self.patient_index.shape[0], 1))
         return self.p("noise_scale")
 
+    def activity_fluctuation(self, cv: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Visit-level factor ``exp(s·z − s²/2)`` (mean 1, CV ``cv``) on the latent activity.
+
+        Why: disease activity itself fluctuates between visits, and all items of a visit move
+        with it together — unlike item noise, which is independent per item. A composite that
+        needs *every* item low (Mayo remission) is reached through such shared lows, and a
+        patient enrolled at a screening high regresses towards its own mean on every item at
+        once. Not scaled by ``noise_scale``: its size is a measured biological variation.
+        """
+        hours = np.round(self.times_week * 168.0).astype(np.int64)
+        z = rnd.normals(self.seed, "readout:ACTIVITY", self.patient_index, hours)
+        s = np.sqrt(np.log1p(np.asarray(cv) ** 2))
+        return np.asarray(np.exp(s * z - 0.5 * s * s))
+
     def uniform(self, stream: str) -> NDArray[np.float64]:
         hours = np.round(self.times_week * 168.0).astype(np.int64)
         return rnd.uniforms(self.seed, f"readout:{stream}", self.patient_index, hours)
