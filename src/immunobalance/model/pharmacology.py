@@ -34,6 +34,7 @@ from immunobalance.units import parse_quantity, ureg
 __all__ = [
     "EFFECT_PREFIX",
     "EFFECT_SITE_STATE",
+    "PK_COLUMN",
     "PK_COLUMNS",
     "PK_STATES",
     "PROCESSES",
@@ -94,6 +95,8 @@ _FALLBACK = {
 
 #: Columns of a patient's PK row (:func:`patient_pk`), in kernel order.
 PK_COLUMNS: tuple[str, ...] = ("ka", "CL", "V1", "Q", "V2", "vmax", "km", "adaf", "ke0")
+#: Column of each PK-row entry, by name (the one map Python code fills and reads rows with).
+PK_COLUMN: dict[str, int] = {name: i for i, name in enumerate(PK_COLUMNS)}
 #: Drug states per agent in the kernel: depot, central and peripheral amounts, effect-site
 #: concentration.
 PK_STATES = 4
@@ -607,15 +610,19 @@ def patient_pk(
     fcl = w**ph.cl_weight_exponent * np.exp(s_cl * eta_cl)
     fv = np.ones_like(w) if cells else w * np.exp(s_v * eta_v)
     out = np.empty((w.shape[0], len(PK_COLUMNS)))
-    out[:, 0] = ph.ka
-    out[:, 1] = ph.cl * fcl
-    out[:, 2] = ph.v1 * fv
-    out[:, 3] = ph.q * fcl
-    out[:, 4] = ph.v2 * fv
-    out[:, 5] = ph.vmax_tmdd
-    out[:, 6] = ph.km_tmdd
-    out[:, 7] = ph.ada_factor
-    out[:, 8] = ph.ke0
+    row: dict[str, float | NDArray[np.float64]] = {
+        "ka": ph.ka,
+        "CL": ph.cl * fcl,
+        "V1": ph.v1 * fv,
+        "Q": ph.q * fcl,
+        "V2": ph.v2 * fv,
+        "vmax": ph.vmax_tmdd,
+        "km": ph.km_tmdd,
+        "adaf": ph.ada_factor,
+        "ke0": ph.ke0,
+    }
+    for name, value in row.items():
+        out[:, PK_COLUMN[name]] = value
     return out
 
 
@@ -642,15 +649,16 @@ def linear_pk_propagators(
             rate = np.where(close, rate * (1.0 + 1e-7) + 1e-12, rate)
         return rate
 
+    col = PK_COLUMN
     for a in range(2):
-        cl = pk[..., 1] * (pk[..., 7] if a == 1 else 1.0)
-        v1, q, v2 = pk[..., 2], pk[..., 3], pk[..., 4]
+        cl = pk[..., col["CL"]] * (pk[..., col["adaf"]] if a == 1 else 1.0)
+        v1, q, v2 = pk[..., col["V1"]], pk[..., col["Q"]], pk[..., col["V2"]]
         k10, k12, k21 = cl / v1, q / v1, q / v2
         s_ = k10 + k12 + k21
         disc = np.sqrt(np.maximum(s_ * s_ - 4.0 * k10 * k21, 0.0))
         disposition = [(s_ + disc) / 2.0, (s_ - disc) / 2.0]
-        ka = away(pk[..., 0].copy(), disposition)
-        ke0 = away(pk[..., 8].copy(), [*disposition, ka])
+        ka = away(pk[..., col["ka"]].copy(), disposition)
+        ke0 = away(pk[..., col["ke0"]].copy(), [*disposition, ka])
         m[..., a, 0, 0] = -ka
         m[..., a, 1, 0] = ka
         m[..., a, 1, 1] = -(k10 + k12)

@@ -28,7 +28,7 @@ from scipy.integrate import solve_ivp
 
 from immunobalance.errors import ImmunobalanceError
 from immunobalance.model.diseases.base import DiseaseModule
-from immunobalance.model.pharmacology import EFFECT_SITE_STATE, PK_STATES
+from immunobalance.model.pharmacology import EFFECT_SITE_STATE, PK_COLUMN, PK_STATES
 from immunobalance.model.result import ParameterSet
 from immunobalance.model.solver import KernelInputs, kernel_inputs
 from immunobalance.regimen import RegimenItem
@@ -200,7 +200,7 @@ def solve_reference(
     n_imm = len(names)
     states = {s: full[:, :, j] for j, s in enumerate(names)}
     conc = {
-        a: full[:, :, n_imm + PK_STATES * j + 1] / ki.pk[:, j, 2][:, None]
+        a: full[:, :, n_imm + PK_STATES * j + 1] / ki.pk[:, j, PK_COLUMN["V1"]][:, None]
         for j, a in enumerate(ki.doses.agents)
     }
     effect_site = {

@@ -48,6 +48,7 @@ from immunobalance.model.pharmacology import (
     ADA_ONSET_CV,
     ADA_ONSET_MEDIAN_DAY,
     EFFECT_SITE_STATE,
+    PK_COLUMN,
     PK_COLUMNS,
     PK_STATES,
     PROCESS_INDEX,
@@ -392,7 +393,7 @@ def simulate(
         b = n_imm + PK_STATES * j
         atol[:, b : b + EFFECT_SITE_STATE] = opts.atol_pk * scale[:, None]
         # the effect site holds a concentration: the central amount's tolerance per litre
-        atol[:, b + EFFECT_SITE_STATE] = opts.atol_pk * scale / ki.pk[:, j, 2]
+        atol[:, b + EFFECT_SITE_STATE] = opts.atol_pk * scale / ki.pk[:, j, PK_COLUMN["V1"]]
     t_days = grid * 7.0
     # state-major layout: each state's (patient, time) block is contiguous for the read-outs
     out_y = np.zeros((ns, n, t_days.size))
@@ -412,7 +413,7 @@ def simulate(
     states_full = {s: out_y[k] for k, s in enumerate(decl.state_names)}
     alg_full = {nm: out_alg[m] for m, nm in enumerate(out_names)}
     conc = {
-        a: at_visits(out_y[n_imm + PK_STATES * j + 1]) / ki.pk[:, j, 2][:, None]
+        a: at_visits(out_y[n_imm + PK_STATES * j + 1]) / ki.pk[:, j, PK_COLUMN["V1"]][:, None]
         for j, a in enumerate(ki.doses.agents)
     }
     effect_site = {

@@ -58,9 +58,14 @@ class ReadoutContext:
         Scaled by ``noise_scale`` (1 = the declared per-item SDs), the disease-level size of
         visit-to-visit variation that the population layer calibrates.
         """
-        hours = np.round(self.times_week * 168.0).astype(np.int64)
-        z = rnd.normals(self.seed, f"readout:{stream}", self.patient_index, hours)
+        z = rnd.normals(self.seed, f"readout:{stream}", self.patient_index, self._visit_hours)
         return np.asarray(z * self.noise)
+
+    @property
+    def _visit_hours(self) -> NDArray[np.int64]:
+        """Visit times in whole hours: the counter of every visit-level stream, so a draw
+        belongs to its visit whatever the sampling grid around it."""
+        return np.round(self.times_week * 168.0).astype(np.int64)
 
     @property
     def noise(self) -> NDArray[np.float64]:
@@ -78,14 +83,12 @@ class ReadoutContext:
         patient enrolled at a screening high regresses towards its own mean on every item at
         once. Not scaled by ``noise_scale``: its size is a measured biological variation.
         """
-        hours = np.round(self.times_week * 168.0).astype(np.int64)
-        z = rnd.normals(self.seed, "readout:ACTIVITY", self.patient_index, hours)
+        z = rnd.normals(self.seed, "readout:ACTIVITY", self.patient_index, self._visit_hours)
         s = np.sqrt(np.log1p(np.asarray(cv) ** 2))
         return np.asarray(np.exp(s * z - 0.5 * s * s))
 
     def uniform(self, stream: str) -> NDArray[np.float64]:
-        hours = np.round(self.times_week * 168.0).astype(np.int64)
-        return rnd.uniforms(self.seed, f"readout:{stream}", self.patient_index, hours)
+        return rnd.uniforms(self.seed, f"readout:{stream}", self.patient_index, self._visit_hours)
 
     def patient_uniform(self, stream: str) -> NDArray[np.float64]:
         """A per-patient (time-invariant) uniform ``(n, 1)``."""
