@@ -12,6 +12,7 @@ import math
 
 import pytest
 
+from immunobalance.knowledge import load_knowledge_base
 from immunobalance.population import Calibration, load_calibration
 from immunobalance.population._calibration import DiseaseCalibration
 from immunobalance.population._fit import (
@@ -89,6 +90,9 @@ def test_a_second_stage2_keeps_the_total_within_the_bounds():
     first = fit_pathway_multipliers(placebo, n_per_arm=150, seed=11, diseases=[DISEASE])
     m1 = first.for_disease(DISEASE).pathway_multipliers
     assert max(abs(math.log(v)) for v in m1.values()) > 0.3  # the first round moved them
+    # UNITI-1's arms give ustekinumab alone: only the pathways it acts on may move
+    targeted = {a.process for a in load_knowledge_base().agent("ustekinumab").actions}
+    assert set(m1) <= targeted
     second = fit_pathway_multipliers(first, n_per_arm=150, seed=11, diseases=[DISEASE])
     m2 = second.for_disease(DISEASE).pathway_multipliers
     assert m2 != m1

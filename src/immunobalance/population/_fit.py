@@ -46,6 +46,7 @@ from immunobalance.population._calibration import (
     latest_calibration_version,
 )
 from immunobalance.population._fit_structure import STAGE0_METHOD
+from immunobalance.population._identified import identified_pathways
 from immunobalance.population._rows import (
     CalibrationRow,
     calibration_rows,
@@ -507,7 +508,13 @@ def fit_pathway_multipliers(
     Multipliers already in ``cal`` (a later round of :func:`fit_placebo_and_multipliers`) are
     simulated, and ``b`` is fitted on top of them: the prior and the bounds apply to the total
     log multiplier, which is what is stored.
+
+    Only the multipliers of pathways that some arm's agent acts on directly are free
+    (:func:`._identified.identified_pathways`); the rest stay where they are (1 after stage 0).
+    Renormalisation would otherwise let an untargeted pathway soak up weight the targeted
+    ones lose — a choice the rows cannot make, which would steer every unseen agent on it.
     """
+    from immunobalance.knowledge.loader import load_knowledge_base
     from immunobalance.model.diseases.base import PATHWAY_CV
 
     new = dict(cal.diseases)
@@ -523,6 +530,11 @@ def fit_pathway_multipliers(
         # b is fitted on top, and the prior applies to the total log multiplier
         prior = cal.for_disease(d).pathway_multipliers
         b_prev = log_multipliers(prior, module.pathways)
+        # only pathways an arm acts on are free; the others keep their multiplier
+        identified = identified_pathways(
+            [r for rows in trials.values() for r in rows], load_knowledge_base(), module.pathways
+        )
+        free = np.array([pw in identified for pw in module.pathways])
         data = []
         for name, rows in trials.items():
             if progress is not None:
@@ -584,14 +596,19 @@ def fit_pathway_multipliers(
                     total += ((p - pc) - (r.value - pub_c)) ** 2 / (2 * s * s)
             return total
 
+        def on_free(x: np.ndarray, free: np.ndarray = free, k: int = k) -> np.ndarray:
+            b = np.zeros(k)
+            b[free] = x
+            return b
+
         res = optimize.minimize(
-            objective,
-            np.zeros(k),
+            lambda x: objective(on_free(x)),
+            np.zeros(int(free.sum())),
             method="L-BFGS-B",
-            bounds=[(-LOG_MULTIPLIER_BOUND - bp, LOG_MULTIPLIER_BOUND - bp) for bp in b_prev],
+            bounds=[(-LOG_MULTIPLIER_BOUND - bp, LOG_MULTIPLIER_BOUND - bp) for bp in b_prev[free]],
             options={"maxiter": 200},
         )
-        b = np.asarray(res.x)
+        b = on_free(np.asarray(res.x))
         ess = [min_ess(b)]
         accepted = min(ess) >= MIN_ESS_FRACTION
         if progress is not None:
@@ -624,6 +641,7 @@ def fit_pathway_multipliers(
                     "objective_before": round(objective(np.zeros(k)), 3),
                     "objective_after": round(float(res.fun), 3),
                     "min_ess_fraction": round(min(ess), 3),
+                    "free_pathways": [pw for pw, f in zip(module.pathways, free, strict=True) if f],
                 },
                 "rows": [],
             }
