@@ -535,6 +535,10 @@ def fit_pathway_multipliers(
             [r for rows in trials.values() for r in rows], load_knowledge_base(), module.pathways
         )
         free = np.array([pw in identified for pw in module.pathways])
+        if not free.any():
+            if progress is not None:
+                progress(f"stage 2 {d}: no arm acts on a pathway directly; multipliers kept")
+            continue
         data = []
         for name, rows in trials.items():
             if progress is not None:
