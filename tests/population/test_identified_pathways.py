@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from immunobalance.knowledge import load_knowledge_base
 from immunobalance.model import get_disease_module
+from immunobalance.model.core import PATHWAY_SIGNALS
+from immunobalance.model.pharmacology import PROCESSES
 from immunobalance.population._identified import DIRECT_PATHWAYS, identified_pathways
 from immunobalance.population._rows import CalibrationRow
 
@@ -61,8 +63,5 @@ def test_placebo_alone_identifies_no_pathway() -> None:
 
 
 def test_every_direct_process_names_pathways_the_model_knows() -> None:
-    from immunobalance.model.core import PATHWAY_SIGNALS
-    from immunobalance.model.pharmacology import PROCESSES
-
     assert set(DIRECT_PATHWAYS) <= set(PROCESSES)
     assert set().union(*DIRECT_PATHWAYS.values()) <= set(PATHWAY_SIGNALS)

@@ -517,6 +517,7 @@ def fit_pathway_multipliers(
     from immunobalance.knowledge.loader import load_knowledge_base
     from immunobalance.model.diseases.base import PATHWAY_CV
 
+    kb = load_knowledge_base()
     new = dict(cal.diseases)
     report: list[dict[str, Any]] = list(cal.meta.get("parameters", []))
     by_disease = _by_disease(diseases)
@@ -532,7 +533,7 @@ def fit_pathway_multipliers(
         b_prev = log_multipliers(prior, module.pathways)
         # only pathways an arm acts on are free; the others keep their multiplier
         identified = identified_pathways(
-            [r for rows in trials.values() for r in rows], load_knowledge_base(), module.pathways
+            [r for rows in trials.values() for r in rows], kb, module.pathways
         )
         free = np.array([pw in identified for pw in module.pathways])
         if not free.any():

@@ -10,8 +10,10 @@ about *which* untargeted pathway takes up the rest. So only the multipliers of p
 acts on directly are fitted, and the others keep the knowledge-base prior (multiplier 1): an
 unseen agent on an untargeted pathway then follows its pharmacology and the prior alone.
 
-"Directly" is read from the agents' knowledge-base actions. A process that feeds one pathway's
-signal (``PATHWAY_SIGNALS`` in :mod:`immunobalance.model.core`) targets that pathway; a process
+"Directly" is read from the agents' knowledge-base actions. A process whose own cytokine, cell
+pool or integrin *is* a pathway's signal (``PATHWAY_SIGNALS`` in :mod:`immunobalance.model.core`)
+targets that pathway — TNF blockade targets ``tnf``, not the IL-6 and IL-1 it lowers downstream,
+which the rows see only through the network; a process
 that acts across the network (JAK kinases, antiproliferatives, glucocorticoids, T-cell depletion,
 checkpoints, interferon-β, …) is not mapped, and any arm using one frees every multiplier, as
 before — its effect moves all pathways at once, so the trials then inform all of them.
@@ -26,7 +28,7 @@ from immunobalance.population._rows import CalibrationRow
 
 __all__ = ["DIRECT_PATHWAYS", "identified_pathways"]
 
-#: Knowledge-base process → the pathways whose signal it enters directly (model structure:
+#: Knowledge-base process → the pathways whose signal is its own target (model structure:
 #: ``PATHWAY_SIGNALS`` and the cytokine assignments of :mod:`immunobalance.model.core`).
 DIRECT_PATHWAYS: dict[str, frozenset[str]] = {
     "tnf": frozenset({"tnf"}),
