@@ -139,6 +139,44 @@ def test_summary_arithmetic():
     assert s["by_endpoint"]["ACR20"] == {"mae_pp": 7.5, "n": 2}
 
 
+def test_calibration_document_sets_the_typical_level_beside_the_fitted_one():
+    """The held-out section: both summaries, and per trial the mean absolute difference error
+    over proportion endpoints only (the ARR difference is relative and stays out)."""
+    from immunobalance.population._report import calibration_markdown
+
+    def row(trial, endpoint, published, predicted, pub_d, pred_d):
+        return {
+            "trial": trial,
+            "arm": "a",
+            "endpoint": endpoint,
+            "week": 24,
+            "published": published,
+            "predicted": predicted,
+            "error_pp": 100 * (predicted - published),
+            "published_diff": pub_d,
+            "predicted_diff": pred_d,
+        }
+
+    fitted_rows = [row("T", "ACR20", 0.6, 0.58, 0.4, 0.38)]
+    typical_rows = [
+        row("T", "ACR20", 0.6, 0.5, 0.4, 0.3),
+        row("T", "ACR50", 0.4, 0.36, 0.3, 0.24),
+        row("M", "ARR", 0.2, 0.3, -0.5, 0.1),
+    ]
+    fitted = {"rows": fitted_rows, "summary": summarise(fitted_rows)}
+    typical = {"rows": typical_rows, "summary": summarise(typical_rows)}
+    text = calibration_markdown(
+        load_calibration(), fitted, n_per_arm=10, seed=1, at_typical=typical
+    )
+    assert "### At the typical placebo level" in text
+    assert "| difference MAE | 2.0 pp | 8.0 pp |" in text
+    assert "| T | 2 | 8.0 pp |" in text
+    assert "| M |" not in text
+    assert "At the typical" not in calibration_markdown(
+        load_calibration(), fitted, n_per_arm=10, seed=1
+    )
+
+
 def test_structure_score_is_squared_errors_of_rows_and_differences():
     """S = Σ err² + Σ (pred diff − pub diff)², relative rows weighted by 1/4 (by hand)."""
     from immunobalance.population._fit_structure import score_rows

@@ -7,13 +7,22 @@ with the latest (or a named) calibration and compares it with the published figu
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from immunobalance.cli._output import FormatOption, OutputFormat, console, err_console, print_json
 
-__all__ = ["register"]
+__all__ = ["PlaceboLevel", "register"]
+
+
+class PlaceboLevel(StrEnum):
+    """``trial validate --placebo-level`` (``population._validate.PLACEBO_LEVELS``)."""
+
+    trial = "trial"
+    typical = "typical"
 
 
 def calibrate(
@@ -97,7 +106,17 @@ def validate(
     ),
     trial: list[str] = typer.Option(None, "--trial", help="only these calibration trials"),
     markdown: Path | None = typer.Option(
-        None, "--markdown", help="also write the calibration document (docs)"
+        None,
+        "--markdown",
+        help="also write the calibration document (docs; it also runs every trial at the "
+        "typical placebo level for its held-out summary)",
+    ),
+    placebo_level: PlaceboLevel = typer.Option(
+        PlaceboLevel.trial,
+        "--placebo-level",
+        help="trial: each calibration trial at its own fitted placebo effect (how well the "
+        "model fits); typical: every trial at its disease's typical placebo level, as an "
+        "unseen trial is predicted",
     ),
     fmt: OutputFormat = FormatOption,
 ) -> None:
@@ -106,18 +125,26 @@ def validate(
     from immunobalance.population._validate import validate_calibration
 
     cal = load_calibration(calibration)
-    result = validate_calibration(
-        cal,
-        n_per_arm=n,
-        seed=seed,
-        trials=trial or None,
-        progress=lambda s: err_console.print(f"running {s}…"),
-    )
+
+    def run(level: str) -> dict[str, Any]:
+        return validate_calibration(
+            cal,
+            n_per_arm=n,
+            seed=seed,
+            trials=trial or None,
+            progress=lambda s: err_console.print(f"running {s} ({level} placebo level)…"),
+            placebo_level=level,
+        )
+
+    result = run(placebo_level.value)
     if markdown is not None:
         from immunobalance.population._report import calibration_markdown
 
+        fitted = result if placebo_level is PlaceboLevel.trial else run("trial")
+        typical = result if placebo_level is PlaceboLevel.typical else run("typical")
         markdown.write_text(
-            calibration_markdown(cal, result, n_per_arm=n, seed=seed), encoding="utf-8"
+            calibration_markdown(cal, fitted, n_per_arm=n, seed=seed, at_typical=typical),
+            encoding="utf-8",
         )
     if fmt is OutputFormat.json:
         print_json(result)
