@@ -249,3 +249,104 @@ def test_methotrexate_acts_through_an_effect_site_that_matches_the_analytic_solu
         assert 0.4 < at_5_weeks / weekly_average < 0.6
     # the plasma concentration, by contrast, is back near zero before each dose
     assert res.concentrations["methotrexate"][0, -1] < 1e-3 * weekly_average
+
+
+def _tocilizumab_iv(ra, mg_per_kg: float, weeks: float):  # type: ignore[no-untyped-def]
+    """Engine concentrations (weekly samples, pre-dose at dose times) and the pk row used."""
+    from immunobalance.model.solver import kernel_inputs
+
+    reg = parse_regimen(
+        [{"agent": "tocilizumab", "dose": f"{mg_per_kg} mg/kg", "route": "iv", "every": "4 weeks"}]
+    )
+    params = ra.typical_parameters(1)
+    cov = {"weight_kg": np.array([70.0])}
+    sample = np.arange(0.0, weeks + 1e-9, 1.0)
+    res = simulate(
+        ra,
+        params,
+        reg,
+        weeks,
+        sample_weeks=sample,
+        seed=3,
+        covariates=cov,
+        solver=SolverOptions(rtol=1e-9, atol=1e-12),
+    )
+    ki = kernel_inputs(ra, params, reg, weeks, seed=3, patient_index=np.array([0]), covariates=cov)
+    return sample, res.concentrations["tocilizumab"][0], ki.pk[0, 0]
+
+
+def test_receptor_mediated_elimination_matches_a_reference_solver(ra) -> None:  # type: ignore[no-untyped-def]
+    """Tocilizumab's pop-PK (Frey 2010): two compartments with linear clearance and a parallel
+    Michaelis–Menten (IL-6R) pathway. The engine's concentrations must equal scipy's
+    ``solve_ivp`` on the same equations, restarted at each 8 mg/kg bolus."""
+    from scipy.integrate import solve_ivp
+
+    from immunobalance.model.pharmacology import PK_COLUMN
+
+    weeks, conc, row = _tocilizumab_iv(ra, 8, 12)
+    cl, v1, q, v2 = (row[PK_COLUMN[k]] for k in ("CL", "V1", "Q", "V2"))
+    vmax, km = row[PK_COLUMN["vmax"]], row[PK_COLUMN["km"]]
+    assert (vmax, km) == (7.5, 2.7)
+
+    def rhs(_t: float, y: np.ndarray) -> list[float]:
+        c1 = y[0] / v1
+        mm = vmax * c1 / (km + c1)
+        flow = q * (c1 - y[1] / v2)
+        return [-cl * c1 - mm - flow, flow]
+
+    expected = np.zeros_like(weeks)
+    y = np.zeros(2)
+    days = weeks * 7.0
+    for start in (0.0, 28.0, 56.0):
+        y = y + np.array([8.0 * 70.0, 0.0])
+        stop = start + 28.0
+        inside = (days > start) & (days <= stop)
+        sol = solve_ivp(rhs, (start, stop), y, rtol=1e-11, atol=1e-12, dense_output=True)
+        expected[inside] = sol.sol(days[inside])[0] / v1
+        y = sol.y[:, -1]
+    np.testing.assert_allclose(conc[1:], expected[1:], rtol=1e-5, atol=1e-6)
+
+
+def test_tocilizumab_exposure_rises_more_than_dose_proportionally(ra) -> None:  # type: ignore[no-untyped-def]
+    """Actemra USPI §12.3 (Frey 2010 pop-PK): from 4 to 8 mg/kg every 4 weeks the peak rises
+    dose-proportionally while the steady-state trough rises 6.5-fold (population means). A
+    linear model gives 2-fold; saturable receptor-mediated elimination, which the low dose
+    leaves unsaturated, gives more."""
+    _, low, _ = _tocilizumab_iv(ra, 4, 24)
+    _, high, _ = _tocilizumab_iv(ra, 8, 24)
+    assert high[-1] / low[-1] > 4.0
+
+
+def test_a_michaelis_menten_capacity_in_the_wrong_unit_is_named() -> None:
+    """A Vmax that is not mass/time cannot be a capacity: the error names the field and both
+    units instead of silently falling back to linear PK."""
+    from immunobalance.errors import UnsupportedRegimenError
+    from immunobalance.knowledge import load_knowledge_base
+    from immunobalance.model.pharmacology import agent_pharmacology
+
+    agent = load_knowledge_base().agent("tocilizumab")
+    assert agent.pk.target_mediated_vmax is not None
+    bad = agent.model_copy(
+        update={
+            "pk": agent.pk.model_copy(
+                update={
+                    "target_mediated_vmax": agent.pk.target_mediated_vmax.model_copy(
+                        update={"unit": "L/day"}
+                    )
+                }
+            )
+        }
+    )
+    with pytest.raises(UnsupportedRegimenError, match=r"target_mediated_vmax.*'L/day'.*'mg/L'"):
+        agent_pharmacology(bad, 0.2)
+
+
+def test_a_michaelis_menten_capacity_without_its_km_is_named() -> None:
+    from immunobalance.errors import UnsupportedRegimenError
+    from immunobalance.knowledge import load_knowledge_base
+    from immunobalance.model.pharmacology import agent_pharmacology
+
+    agent = load_knowledge_base().agent("tocilizumab")
+    bad = agent.model_copy(update={"pk": agent.pk.model_copy(update={"target_mediated": None})})
+    with pytest.raises(UnsupportedRegimenError, match=r"target_mediated_vmax.*needs its Km"):
+        agent_pharmacology(bad, 0.2)

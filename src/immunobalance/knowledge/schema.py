@@ -219,6 +219,10 @@ class PK(_Record):
     intercompartmental_clearance: Sourced | None = None  # L/day
     weight_exponent_clearance: float | None = None
     target_mediated: Sourced | None = None  # TMDD note/parameters (e.g. CD20 sink)
+    # Michaelis–Menten capacity (mass/time) of target-mediated elimination when
+    # ``target_mediated`` holds its Km (a concentration): pop-PK models of antibodies against
+    # receptors (IL-6R, IL-17RA, α4β7) report the pair, in parallel with the linear clearance
+    target_mediated_vmax: Sourced | None = None
     immunogenicity: Sourced | None = None  # anti-drug antibody incidence (fraction)
     immunogenicity_with_mtx: Sourced | None = None
     ada_clearance_factor: Sourced | None = None  # fold increase of CL with ADA

@@ -329,6 +329,13 @@ def agent_pharmacology(agent: Agent, tissue_bdc: float) -> AgentPharmacology:
         )
 
     vmax, km, tproc = 0.0, 1.0, -1
+    if pk.target_mediated_vmax is not None and pk.target_mediated is None:
+        problems.append(
+            Problem(
+                f"{where}.pk.target_mediated_vmax",
+                "a Michaelis-Menten capacity needs its Km in pk.target_mediated",
+            )
+        )
     if pk.target_mediated is not None and not cells and actions:
         tq = _q(pk.target_mediated)
         dep = [a for a in actions if a.effect == "deplete"] or list(actions)
@@ -336,6 +343,23 @@ def agent_pharmacology(agent: Agent, tissue_bdc: float) -> AgentPharmacology:
             # Michaelis–Menten target-mediated elimination Vmax·load·C/(Km + C), Km = EC50
             vmax, km = float(tq.to("mg/day").magnitude), dep[0].ec50
             tproc = PROCESS_INDEX[dep[0].process]
+        elif _is_concentration(tq) and pk.target_mediated_vmax is not None:
+            # parallel Michaelis–Menten elimination of a receptor-targeting antibody, as its
+            # pop-PK model reports it: Vmax·C/(Km + C) beside the linear CL, Km the recorded
+            # concentration (not the potency); the target load stays 1 (receptor expression
+            # is not a model state)
+            vq = _q(pk.target_mediated_vmax)
+            km_q = _to_mass_per_litre(tq, mw)
+            if not vq.check("[mass]/[time]") or km_q is None:
+                problems.append(
+                    Problem(
+                        f"{where}.pk.target_mediated_vmax",
+                        "needs a mass/time Vmax and a mass or molar Km in target_mediated "
+                        f"(got {pk.target_mediated_vmax.unit!r} and {pk.target_mediated.unit!r})",
+                    )
+                )
+            else:
+                vmax, km = float(vq.to("mg/day").magnitude), km_q
         elif tq.check("[length]**3/[time]"):
             # target-mediated clearance proportional to the target load (e.g. CD20 B-cell sink):
             # written as Vmax/Km with Km ≫ C so that Vmax·C/(Km + C) = CL_T·C to 1e-9
@@ -384,6 +408,19 @@ def agent_pharmacology(agent: Agent, tissue_bdc: float) -> AgentPharmacology:
         iu_per_mg=_specific_activity(agent),
         ke0=ke0,
     )
+
+
+def _is_concentration(q: pint.Quantity) -> bool:
+    return bool(q.check("[mass]/[length]**3") or q.check("[substance]/[length]**3"))
+
+
+def _to_mass_per_litre(q: pint.Quantity, mw: float | None) -> float | None:
+    """A mass or molar concentration in mg/L (molar needs the molecular weight)."""
+    if q.check("[mass]/[length]**3"):
+        return float(q.to("mg/L").magnitude)
+    if mw is None:
+        return None
+    return float(q.to("mol/L").magnitude) * mw * 1000.0
 
 
 def _specific_activity(agent: Agent) -> float | None:
